@@ -1,0 +1,1 @@
+"""Adapters around the core: the embedding model, the LLM client, the transcript store."""

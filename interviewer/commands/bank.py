@@ -1,0 +1,192 @@
+"""`interviewer bank import|check|list|show`."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from interviewer.core.bank_io import bank_files, dump_bank_yaml, load_bank, load_banks
+from interviewer.core.models import Bank, Question
+from interviewer.core.problems import FileProblems, Problem
+from interviewer.core.seed_format import SeedFormatError, import_seed_file
+from interviewer.paths import Paths
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    bank = subparsers.add_parser("bank", help="import, check, list and show question banks")
+    verbs = bank.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    imp = verbs.add_parser("import", help="import a bank in the seed's text format into YAML")
+    imp.add_argument("source", type=Path)
+    imp.add_argument("--out", type=Path, help="YAML file to write (default: stdout)")
+    imp.add_argument("--id", dest="bank_id", help="bank id (default: from the bank title)")
+    imp.add_argument("--first-category", help="category of questions before any section heading")
+    imp.set_defaults(handler=_import)
+
+    check = verbs.add_parser("check", help="validate banks and rubrics (default: all known)")
+    check.add_argument("paths", nargs="*", type=Path)
+    check.set_defaults(handler=_check)
+
+    listing = verbs.add_parser("list", help="list questions")
+    listing.add_argument("--bank", help="bank id (default: every bank)")
+    listing.add_argument("--category", action="append", help="keep this category (repeatable)")
+    listing.add_argument("--difficulty", action="append", help="Junior, Mid or Senior (repeatable)")
+    listing.add_argument("--json", action="store_true", help="one JSON document")
+    listing.set_defaults(handler=_list)
+
+    show = verbs.add_parser("show", help="show one question in full")
+    show.add_argument("ref", help="question id, or its number in the bank")
+    show.add_argument("--bank", help="bank id (default: the first bank that has it)")
+    show.add_argument("--json", action="store_true")
+    show.set_defaults(handler=_show)
+
+
+def _import(args: argparse.Namespace) -> int:
+    try:
+        bank = import_seed_file(
+            args.source, bank_id=args.bank_id, first_category=args.first_category
+        )
+    except SeedFormatError as error:
+        print(f"{args.source}: {error}", file=sys.stderr)
+        return 1
+    except (OSError, UnicodeDecodeError) as error:
+        print(f"{args.source}: cannot read: {error}", file=sys.stderr)
+        return 1
+    text = dump_bank_yaml(bank)
+    if args.out is None:
+        sys.stdout.write(text)
+    else:
+        args.out.parent.mkdir(parents=True, exist_ok=True)
+        args.out.write_text(text, encoding="utf-8")
+        print(
+            f"{args.out}: {len(bank.questions)} questions from {args.source.name}", file=sys.stderr
+        )
+    return 0
+
+
+def _check(args: argparse.Namespace) -> int:
+    from interviewer.core.rubric_io import check_rubric_paths
+
+    paths = Paths.from_env()
+    targets: list[Path] = args.paths or [
+        *paths.bank_dirs(),
+        paths.project_rubrics,
+        paths.user_rubrics,
+    ]
+    problems: list[Problem] = []
+    banks: list[Bank] = []
+    rubric_targets: list[Path] = []
+    checked = 0
+    for target in targets:
+        if (target.is_dir() and target.name == "rubrics") or "rubrics" in target.parts:
+            rubric_targets.append(target)
+            continue
+        if not target.exists():
+            if args.paths:
+                problems.append(Problem(str(target), "file", "path", "no such file or directory"))
+            continue
+        for file in bank_files([target]):
+            checked += 1
+            try:
+                banks.append(load_bank(file))
+            except FileProblems as error:
+                problems.extend(error.problems)
+    if not banks and not args.paths:
+        banks = load_banks(paths.bank_dirs()).banks
+    rubric_problems, rubric_count = check_rubric_paths(rubric_targets, banks)
+    problems.extend(rubric_problems)
+    for problem in problems:
+        print(problem, file=sys.stderr)
+    if problems:
+        return 1
+    print(f"ok: {checked} bank file(s), {rubric_count} rubric file(s)")
+    return 0
+
+
+def _known_banks() -> list[Bank]:
+    loaded = load_banks(Paths.from_env().bank_dirs())
+    for problem in loaded.problems:
+        print(f"warning: {problem}", file=sys.stderr)
+    return loaded.banks
+
+
+def _matches(question: Question, args: argparse.Namespace) -> bool:
+    categories = {c.lower() for c in args.category or []}
+    difficulties = {d.lower() for d in args.difficulty or []}
+    return (not categories or question.category.lower() in categories) and (
+        not difficulties or question.difficulty.value.lower() in difficulties
+    )
+
+
+def _list(args: argparse.Namespace) -> int:
+    banks = [b for b in _known_banks() if args.bank in (None, b.id)]
+    if args.bank and not banks:
+        print(f"no bank {args.bank!r}", file=sys.stderr)
+        return 1
+    rows = [(bank, q) for bank in banks for q in bank.questions if _matches(q, args)]
+    if args.json:
+        payload = [
+            {"bank": b.id, **q.model_dump(mode="json", exclude={"answer"}, exclude_none=True)}
+            for b, q in rows
+        ]
+        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        return 0
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table("#", "id", "category", "difficulty", "title", title=f"{len(rows)} questions")
+    for _bank, question in rows:
+        table.add_row(
+            str(question.number),
+            question.id,
+            question.category,
+            question.difficulty.value,
+            question.title,
+        )
+    Console().print(table)
+    return 0
+
+
+def find_question(ref: str, bank_id: str | None = None) -> tuple[Bank, Question] | None:
+    for bank in _known_banks():
+        if bank_id in (None, bank.id) and (question := bank.get(ref)) is not None:
+            return bank, question
+    return None
+
+
+def _show(args: argparse.Namespace) -> int:
+    found = find_question(args.ref, args.bank)
+    if found is None:
+        print(
+            f"no question {args.ref!r} (use an id or a number; see `interviewer bank list`)",
+            file=sys.stderr,
+        )
+        return 1
+    bank, question = found
+    if args.json:
+        print(
+            json.dumps(
+                {"bank": bank.id, **question.model_dump(mode="json", exclude_none=True)},
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    from rich.console import Console
+    from rich.markdown import Markdown
+
+    console = Console()
+    console.print(
+        f"[bold]{question.number}. {question.title}[/]  "
+        f"[dim]{question.category} · {question.difficulty.value} · {question.id}[/]"
+    )
+    console.print(question.prompt, "")
+    console.print(Markdown(question.answer))
+    console.print("\n[bold]Key points[/]")
+    for point in question.key_points:
+        console.print(f"  • {point}")
+    if question.follow_up:
+        console.print(f"\n[bold]Follow-up:[/] {question.follow_up}")
+    return 0

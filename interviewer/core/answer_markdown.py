@@ -1,0 +1,150 @@
+"""Turn a seed model answer (plain text with diagrams, tables and code) into Markdown, and back.
+
+The seed format has no markup: diagrams are box-drawing art, code is bare lines, tables are words
+separated by spaces. Markdown that renders well needs fences around the art and the code and hard
+line breaks where the text relies on lines. The conversion is lossless:
+``to_plain(to_markdown(text))``
+gives the text back, which the importer's property tests check.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+_BOX = set("─│┌┐└┘├┤┬┴┼═║╔╗╚╝╠╣╦╩╬▼▲►◄┃━")
+_LIST = re.compile(r"^(?:[-*+] |\d+[.)] )")
+_LABEL = re.compile(r"^[^\s].{0,78}:$")
+_BOLD_LABEL = re.compile(r"^\*\*(.+:)\*\*$")
+_FENCE = re.compile(r"^(`{3,}|~{3,})(.*)$")
+_CODE_LINE = re.compile(
+    r"""^\s*(?:def|class|import|from|return|if|elif|else:|for|while|try:|except|with|async|await
+    |const|let|var|function|SELECT|INSERT|UPDATE|DELETE\s+FROM|FROM|RUN|COPY|CMD|WORKDIR|EXPOSE
+    |ENV|ENTRYPOINT)\b
+    |[=;{}]|\w\(.*\)|^\$\s|^(?:kubectl|docker|terraform|git|curl|redis-cli|helm|npm|pip|python)\b""",
+    re.VERBOSE,
+)
+_MARKUP = re.compile(
+    r"[`*\\\[\]|]|<[A-Za-z/!]|&\w+;|(?:^|\W)_|_(?:\W|$)|^\s*(?:[#>]|-{2,}|={2,}|~{3,})"
+)
+
+_LANGUAGES: list[tuple[str, re.Pattern[str]]] = [
+    ("python", re.compile(r"^\s*(?:def |class |import |from \w+ import|self\.)|\bself\.", re.M)),
+    ("hcl", re.compile(r'^\s*(?:resource|provider|variable|module|output) "', re.M)),
+    ("dockerfile", re.compile(r"^(?:FROM|RUN|COPY|WORKDIR|CMD|EXPOSE|ENTRYPOINT) ", re.M)),
+    ("sql", re.compile(r"^\s*(?:SELECT|INSERT INTO|UPDATE|CREATE TABLE) ", re.M)),
+    (
+        "bash",
+        re.compile(r"^\s*(?:\$ |kubectl |docker |terraform |git |curl |redis-cli |helm )", re.M),
+    ),
+    ("yaml", re.compile(r"^\s*(?:- )?[A-Za-z_][\w.-]*:(?: |$)", re.M)),
+]
+
+
+def _blocks(lines: list[str]) -> Iterator[list[str]]:
+    block: list[str] = []
+    for line in lines:
+        if line.strip():
+            block.append(line)
+        elif block:
+            yield block
+            block = []
+    if block:
+        yield block
+
+
+def _is_preformatted(block: list[str]) -> bool:
+    for line in block:
+        if line[:1].isspace() or _BOX.intersection(line) or _MARKUP.search(line):
+            return True
+        if _CODE_LINE.search(line) or line.rstrip().endswith("\\"):
+            return True
+    return False
+
+
+def _language(block_text: str) -> str | None:
+    """The fence language; None when nothing tells (the block may continue the previous code)."""
+    if _BOX.intersection(block_text):
+        return "text"
+    for name, pattern in _LANGUAGES:
+        if pattern.search(block_text):
+            return name
+    return None
+
+
+def _fence_for(text: str) -> str:
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    return "`" * max(3, longest + 1)
+
+
+def _text_block(block: list[str]) -> list[str]:
+    out: list[str] = []
+    for index, line in enumerate(block):
+        following = block[index + 1] if index + 1 < len(block) else None
+        if _LIST.match(line):
+            out.append(line)
+        elif _LABEL.match(line):
+            out.append(f"**{line}**" + ("\\" if following and not _LIST.match(following) else ""))
+        elif following is not None and not _LIST.match(following):
+            out.append(line + "\\")
+        else:
+            out.append(line)
+    return out
+
+
+def to_markdown(text: str) -> str:
+    """Markdown for a plain-text model answer: art and code fenced, line structure kept."""
+    lines = [line.rstrip() for line in text.strip("\n").splitlines()]
+    chunks: list[tuple[str, list[str]]] = []  # (language or "" for text, lines)
+    for block in _blocks(lines):
+        if _is_preformatted(block):
+            text_of_block = "\n".join(block)
+            language = _language(text_of_block)
+            previous = chunks[-1] if chunks else None
+            continues_code = (
+                previous is not None and previous[0] not in ("", "text") and (language is None)
+            )
+            if language is None:
+                language = previous[0] if continues_code and previous else "text"
+            if (
+                previous is not None
+                and (continues_code or previous[0] == language)
+                and not (
+                    _BOX.intersection(text_of_block) or _BOX.intersection("\n".join(previous[1]))
+                )
+            ):
+                chunks[-1][1].extend(["", *block])
+                continue
+            chunks.append((language, list(block)))
+        else:
+            chunks.append(("", _text_block(block)))
+    parts: list[str] = []
+    for language, body in chunks:
+        if language:
+            fence = _fence_for("\n".join(body))
+            parts.append("\n".join([fence + language, *body, fence]))
+        else:
+            parts.append("\n".join(body))
+    return "\n\n".join(parts)
+
+
+def to_plain(markdown: str) -> str:
+    """The plain text a Markdown answer came from (the inverse of ``to_markdown``)."""
+    out: list[str] = []
+    fence: str | None = None
+    for line in markdown.splitlines():
+        match = _FENCE.match(line)
+        if fence is None and match:
+            fence = match.group(1)
+            continue
+        if fence is not None:
+            if line == fence:
+                fence = None
+            else:
+                out.append(line)
+            continue
+        if line.endswith("\\"):
+            line = line[:-1]
+        label = _BOLD_LABEL.match(line)
+        out.append(label.group(1) if label else line)
+    return "\n".join(out)
