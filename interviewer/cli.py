@@ -3,11 +3,25 @@
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
 from interviewer import __version__
-from interviewer.commands import bank
+
+# Each name is a module in interviewer.commands with `add_parser(subparsers)`; its handler is set
+# with `set_defaults(handler=...)` and returns an exit status.
+COMMANDS = (
+    "interview",
+    "bank",
+    "score",
+    "eval",
+    "tune",
+    "review",
+    "export",
+    "stats",
+    "doctor",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -17,7 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"interviewer {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    bank.add_parser(subparsers)
+    for name in COMMANDS:
+        try:
+            module = importlib.import_module(f"interviewer.commands.{name}")
+        except ModuleNotFoundError as error:
+            if error.name == f"interviewer.commands.{name}":
+                continue  # not built yet
+            raise
+        module.add_parser(subparsers)
     return parser
 
 
@@ -34,10 +55,14 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _default(parser: argparse.ArgumentParser) -> int:
-    """With no command: the interview (once the TUI exists); until then the bank and the usage."""
-    status = main(["bank", "list"])
-    parser.print_usage()
-    return status
+    """With no command: the interview TUI when it is available, else the bank and the usage."""
+    try:
+        importlib.import_module("interviewer.commands.interview")
+    except ModuleNotFoundError:
+        status = main(["bank", "list"])
+        parser.print_usage()
+        return status
+    return main(["interview"])
 
 
 if __name__ == "__main__":

@@ -42,7 +42,13 @@ def rubric_files(paths: Iterable[Path]) -> list[Path]:
         if path.is_file():
             files.append(path)
         elif path.is_dir():
-            files.extend(sorted(p for p in path.rglob("*.y*ml") if p.suffix in {".yaml", ".yml"}))
+            files.extend(
+                sorted(
+                    p
+                    for p in path.rglob("*.y*ml")
+                    if p.suffix in {".yaml", ".yml"} and not p.name.startswith("_")
+                )
+            )
     return files
 
 

@@ -1,0 +1,141 @@
+"""`interviewer score`: score one answer (file or stdin) or a JSONL batch."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+from typing import Any
+
+from interviewer.core.result import ScoreResult, Verdict
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    score = subparsers.add_parser("score", help="score an answer against a question's key points")
+    score.add_argument("--question", "-q", help="question id, or its number in the bank")
+    score.add_argument("--answer-file", "-f", type=Path, help="the answer (default: stdin)")
+    score.add_argument(
+        "--follow-up", action="store_true", help="score against the follow-up rubric"
+    )
+    score.add_argument("--batch", type=Path, help='JSONL lines {"id", "question", "answer"}')
+    score.add_argument("--json", action="store_true", help="machine-readable output")
+    score.add_argument("--model", help="a local sentence-transformers folder (default: packaged)")
+    score.add_argument("--rubrics", type=Path, help="rubrics folder (default: project + user)")
+    score.set_defaults(handler=_run)
+
+
+class InputError(Exception):
+    """Input the user can fix; printed as one line."""
+
+
+def _decode(data: bytes, where: str) -> str:
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise InputError(
+            f"{where}: the answer is not UTF-8 text (byte {error.start}); save it as UTF-8"
+        ) from None
+
+
+def _read_answer(args: argparse.Namespace) -> str:
+    if args.answer_file is not None:
+        try:
+            return _decode(args.answer_file.read_bytes(), str(args.answer_file))
+        except OSError as error:
+            raise InputError(f"{args.answer_file}: cannot read: {error.strerror}") from None
+    return _decode(sys.stdin.buffer.read(), "stdin")
+
+
+def _read_batch(path: Path) -> list[dict[str, Any]]:
+    try:
+        text = _decode(path.read_bytes(), str(path))
+    except OSError as error:
+        raise InputError(f"{path}: cannot read: {error.strerror}") from None
+    rows: list[dict[str, Any]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            row = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise InputError(f"{path}:{number}: not JSON: {error.msg}") from None
+        if not isinstance(row, dict) or "question" not in row or "answer" not in row:
+            raise InputError(f'{path}:{number}: expected {{"id", "question", "answer"}}')
+        if not isinstance(row["answer"], str):
+            raise InputError(f"{path}:{number}: answer: expected a string")
+        rows.append(row)
+    return rows
+
+
+def _run(args: argparse.Namespace) -> int:
+    from interviewer.core.scoring import ScoreRequest
+    from interviewer.grading import build_grader, default_embedder, load_context
+
+    context = load_context(rubrics_dir=args.rubrics)
+    try:
+        if args.batch is not None:
+            rows = _read_batch(args.batch)
+            refs = [str(row["question"]) for row in rows]
+        elif args.question is None:
+            raise InputError("give --question ID (or --batch FILE)")
+        else:
+            rows, refs = [], [args.question]
+        ids = []
+        for ref in refs:
+            question = context.question(ref)
+            if question is None:
+                raise InputError(f"no question {ref!r} (see `interviewer bank list`)")
+            if context.rubrics.get(question.id) is None:
+                raise InputError(f"question {question.id} has no rubric")
+            ids.append(question.id)
+        answers = [str(row["answer"]) for row in rows] if rows else [_read_answer(args)]
+    except InputError as error:
+        print(f"interviewer score: {error}", file=sys.stderr)
+        return 2
+    part = "follow_up" if args.follow_up else "main"
+    grader = build_grader(context, default_embedder(args.model))
+    try:
+        results = grader.score_batch(
+            [ScoreRequest(q, a, part) for q, a in zip(ids, answers, strict=True)]
+        )
+    except KeyError as error:
+        print(f"interviewer score: {error.args[0]}", file=sys.stderr)
+        return 2
+    if args.batch is not None:
+        for row, result in zip(rows, results, strict=True):
+            print(json.dumps(result.contract(row.get("id")), ensure_ascii=False))
+        return 0
+    if args.json:
+        print(json.dumps(result_with_messages(results[0]), ensure_ascii=False, indent=2))
+    else:
+        print_result(results[0])
+    return 0
+
+
+def result_with_messages(result: ScoreResult) -> dict[str, object]:
+    payload = result.contract()
+    payload["messages"] = result.messages
+    return payload
+
+
+_MARKS = {
+    Verdict.COVERED: "[green]✔ covered[/]",
+    Verdict.PARTIAL: "[yellow]◐ partial[/]",
+    Verdict.MISSING: "[red]✘ missing[/]",
+}
+
+
+def print_result(result: ScoreResult) -> None:
+    from rich.console import Console
+
+    console = Console()
+    console.print(
+        f"[bold]Score {result.score:.0f}/100[/]  [dim]{result.question} · {result.part}[/]"
+    )
+    for message in result.messages:
+        console.print(f"[yellow]! {message}[/]")
+    for kp in result.key_points:
+        console.print(f"{_MARKS[kp.verdict]}  {kp.key_point}  [dim]({kp.coverage:.2f})[/]")
+        if kp.evidence is not None:
+            console.print(f"    [dim]“{kp.evidence.text}”[/]")

@@ -1,0 +1,55 @@
+"""Scoring parameters: how a key point's match features become a coverage, fitted by `tune`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+FEATURES = (
+    "best",  # mean of the top-2 evidence similarities at the best-matching span (gated)
+    "max",  # the single highest evidence similarity anywhere in the answer
+    "centroid",  # whole answer vs the key point's evidence centroid
+    "mistake_margin",  # best span's similarity to a mistake statement minus to the evidence
+    "mention_margin",  # best span's similarity to a vague mention minus to the evidence
+    "specificity",  # best minus the best span's similarity to other key points' evidence
+    "relevance",  # the answer's best similarity to the question itself
+    "explain",  # how explanatory the best span is (1 sentence, lower for bare term lists)
+)
+
+
+class ScoringParams(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    features: list[str] = Field(default_factory=lambda: ["best"])
+    coef: list[float] = Field(default_factory=lambda: [14.0])
+    intercept: float = -7.0
+    covered_at: float = 0.6
+    partial_at: float = 0.3
+    penalty_unexplained: float = 0.3
+    fitted: str = "default (not tuned)"
+
+    def check(self) -> ScoringParams:
+        unknown = [f for f in self.features if f not in FEATURES]
+        if unknown or len(self.features) != len(self.coef):
+            raise ValueError(f"scoring params: unknown features {unknown} or coef length mismatch")
+        return self
+
+
+PARAMS_FILE = "_scoring.yaml"
+
+
+def load_params(rubrics_dir: Path) -> ScoringParams:
+    path = rubrics_dir / PARAMS_FILE
+    if not path.exists():
+        return ScoringParams()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return ScoringParams.model_validate(data).check()
+
+
+def save_params(rubrics_dir: Path, params: ScoringParams, header: str = "") -> Path:
+    path = rubrics_dir / PARAMS_FILE
+    text = yaml.safe_dump(params.model_dump(), sort_keys=False)
+    path.write_text((header + "\n" if header else "") + text, encoding="utf-8")
+    return path

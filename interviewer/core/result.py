@@ -1,0 +1,93 @@
+"""What a score is: per key point coverage, verdict and evidence, and the overall 0-100."""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Verdict(StrEnum):
+    COVERED = "covered"
+    PARTIAL = "partial"
+    MISSING = "missing"
+
+
+class Flag(StrEnum):
+    EMPTY = "empty"
+    ADDRESSED_TO_GRADER = "addressed_to_grader"
+    TERM_LIST = "term_list"
+    OFF_TOPIC = "off_topic"
+    NON_ENGLISH = "non_english"
+    TRUNCATED = "truncated"
+
+
+FLAG_MESSAGES = {
+    Flag.EMPTY: "The answer is empty.",
+    Flag.ADDRESSED_TO_GRADER: "Text addressed to the grader was ignored and earns nothing.",
+    Flag.TERM_LIST: "Bare lists of terms earn less than explanations.",
+    Flag.OFF_TOPIC: "The answer does not seem to address this question.",
+    Flag.NON_ENGLISH: "The answer does not look like English; the grader only understands English.",
+    Flag.TRUNCATED: "The answer is very long; only its beginning was scored.",
+}
+
+
+class EvidenceSpan(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    text: str
+    start: int
+    end: int
+
+
+class KeyPointResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    key_point: str
+    coverage: float = Field(ge=0, le=1)
+    verdict: Verdict
+    evidence: EvidenceSpan | None
+    similarity: float
+    weight: float = 1.0
+    features: dict[str, float] = Field(default_factory=dict, exclude=True)
+
+
+class ScoreResult(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    question: str
+    part: str = "main"
+    score: float = Field(ge=0, le=100)
+    key_points: list[KeyPointResult]
+    flags: list[Flag] = Field(default_factory=list)
+    model: str = ""
+    rubric_version: int = 1
+
+    @property
+    def messages(self) -> list[str]:
+        return [FLAG_MESSAGES[flag] for flag in self.flags]
+
+    def contract(self, request_id: object = None) -> dict[str, object]:
+        """The JSON the CLI prints: the shape other tools rely on."""
+        payload: dict[str, object] = {}
+        if request_id is not None:
+            payload["id"] = request_id
+        payload.update(
+            {
+                "question": self.question,
+                "part": self.part,
+                "score": self.score,
+                "key_points": [
+                    {
+                        "key_point": kp.key_point,
+                        "coverage": kp.coverage,
+                        "verdict": kp.verdict.value,
+                        "evidence": kp.evidence.model_dump() if kp.evidence else None,
+                        "similarity": kp.similarity,
+                    }
+                    for kp in self.key_points
+                ],
+                "flags": [flag.value for flag in self.flags],
+            }
+        )
+        return payload
