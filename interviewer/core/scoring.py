@@ -69,6 +69,28 @@ def _top2(sims: np.ndarray) -> np.ndarray:
     return np.asarray(part.mean(axis=1))
 
 
+def coverage_of(values: Mapping[str, float], params: ScoringParams, kp: KeyPointRubric) -> float:
+    """The logistic map from match features to coverage (a key point's own calibration wins)."""
+    if not values:
+        return 0.0
+    if kp.calibration is not None:
+        z = kp.calibration.slope * values["best"] + kp.calibration.intercept
+    else:
+        z = params.intercept + sum(
+            c * values[name] for name, c in zip(params.features, params.coef, strict=True)
+        )
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def verdict_of(coverage: float, params: ScoringParams, kp: KeyPointRubric) -> Verdict:
+    covered_at = kp.threshold if kp.threshold is not None else params.covered_at
+    if coverage >= covered_at:
+        return Verdict.COVERED
+    if coverage >= params.partial_at:
+        return Verdict.PARTIAL
+    return Verdict.MISSING
+
+
 class Grader:
     def __init__(
         self,
@@ -219,14 +241,7 @@ class Grader:
         return values, best
 
     def coverage(self, values: Mapping[str, float], kp: KeyPointRubric) -> float:
-        params = self.params
-        if kp.calibration is not None:
-            z = kp.calibration.slope * values["best"] + kp.calibration.intercept
-        else:
-            z = params.intercept + sum(
-                c * values[name] for name, c in zip(params.features, params.coef, strict=True)
-            )
-        return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
+        return coverage_of(values, self.params, kp)
 
     def _key_point(
         self, answer: str, part: PreparedPart, index: int, candidates: Candidates, relevance: float
@@ -234,13 +249,7 @@ class Grader:
         kp = part.key_points[index].rubric
         values, best = self.features(part, index, candidates, relevance)
         coverage = round(self.coverage(values, kp), 4)
-        covered_at = kp.threshold if kp.threshold is not None else self.params.covered_at
-        if coverage >= covered_at:
-            verdict = Verdict.COVERED
-        elif coverage >= self.params.partial_at:
-            verdict = Verdict.PARTIAL
-        else:
-            verdict = Verdict.MISSING
+        verdict = verdict_of(coverage, self.params, kp)
         start, end = candidates.spans[best]
         evidence = None
         if verdict is not Verdict.MISSING:

@@ -1,0 +1,179 @@
+"""`interviewer eval`: the grader against the labelled set, rubric versions side by side, benchmarks."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+BENCHMARKS = ("mohler", "semeval", "asap")
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    ev = subparsers.add_parser("eval", help="measure the grader on labelled answers and benchmarks")
+    ev.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        help="labelled JSONL file or folder (repeatable; default eval/labelled)",
+    )
+    ev.add_argument(
+        "--rubrics", type=Path, help="rubrics folder to evaluate (default: the project's)"
+    )
+    ev.add_argument(
+        "--compare",
+        type=Path,
+        metavar="OTHER_RUBRICS_DIR",
+        help="a second rubric version, reported side by side with deltas",
+    )
+    ev.add_argument(
+        "--baseline",
+        action="store_true",
+        help="add the naive baseline: the seed's key points as the only evidence",
+    )
+    ev.add_argument(
+        "--benchmark",
+        action="append",
+        choices=BENCHMARKS,
+        help="score a public benchmark zero-shot (repeatable)",
+    )
+    ev.add_argument(
+        "--model", help="a local sentence-transformers folder (default: the packaged model)"
+    )
+    ev.add_argument("--no-record", action="store_true", help="do not write eval/reports/")
+    ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    ev.set_defaults(handler=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    from rich.console import Console
+
+    from interviewer.core.problems import FileProblems
+
+    console = Console()
+    started = time.perf_counter()
+    embedder = _embedder(args.model)
+    if args.benchmark and not (args.data or args.rubrics or args.compare or args.baseline):
+        return _benchmarks(console, embedder, args.benchmark)
+    try:
+        status = _labelled(console, embedder, args, started)
+    except FileProblems as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        return 1
+    if status == 0 and args.benchmark:
+        status = _benchmarks(console, embedder, args.benchmark)
+    return status
+
+
+def _embedder(model: str | None) -> Any:
+    from interviewer.grading import default_embedder
+
+    embedder = default_embedder(model)
+    embedder.load()  # type: ignore[attr-defined]
+    return embedder
+
+
+def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: float) -> int:
+    import json
+
+    from interviewer.core.params import ScoringParams
+    from interviewer.core.scoring import Grader
+    from interviewer.evaluation import report
+    from interviewer.evaluation.baseline import naive_rubrics
+    from interviewer.evaluation.evaluator import KeyPointEvaluator
+    from interviewer.evaluation.labelled import (
+        DEFAULT_DATA,
+        check_against_key_points,
+        load_labelled,
+    )
+    from interviewer.grading import build_grader, load_context
+
+    context = load_context(rubrics_dir=args.rubrics)
+    answers = load_labelled(args.data or [DEFAULT_DATA])
+    counts = {(q, "main"): len(r.key_points) for q, r in context.rubrics.rubrics.items()}
+    counts |= {
+        (q, "follow_up"): len(r.follow_up.key_points)
+        for q, r in context.rubrics.rubrics.items()
+        if r.follow_up
+    }
+    problems = check_against_key_points(answers, counts)
+    for problem in problems:
+        print(f"skipped: {problem}", file=sys.stderr)
+    bad = {p.split(":")[0] for p in problems}
+    answers = [a for a in answers if a.id not in bad]
+    if not answers:
+        print("interviewer eval: no usable labelled answers", file=sys.stderr)
+        return 1
+    columns: dict[str, dict[str, float]] = {}
+    kinds: dict[str, Any] = {}
+    runs: list[tuple[str, Any]] = []
+    if args.baseline:
+        naive = Grader(
+            embedder, naive_rubrics(context.rubrics.rubrics), context.prompts(), ScoringParams()
+        )
+        runs.append(("raw key points", naive))
+    runs.append(("rubrics", build_grader(context, embedder)))
+    if args.compare is not None:
+        runs.append(("compare", build_grader(load_context(rubrics_dir=args.compare), embedder)))
+    evaluator = KeyPointEvaluator(answers)
+    details: dict[str, Any] = {}
+    for name, grader in runs:
+        columns[name] = evaluator(grader)
+        kinds[name] = evaluator.details["per_kind"]
+        details[name] = evaluator.details
+    seconds = time.perf_counter() - started
+    main = details["rubrics"]
+    if args.json:
+        print(json.dumps({"metrics": columns, "seconds": round(seconds, 2)}, indent=2))
+    else:
+        report.print_tables(
+            console,
+            report.metrics_table(columns),
+            report.kinds_table(kinds),
+            report.worst_table(
+                main["worst_key_points"],
+                "Worst key points (rubrics)",
+                ["question", "key_point", "auc", "mean_abs_error"],
+            ),
+            report.worst_table(
+                main["worst_answers"],
+                "Largest disagreements (rubrics)",
+                ["id", "kind", "grade", "score", "gap"],
+            ),
+        )
+        console.print(
+            f"{len(answers)} answers, {len(runs)} run(s) in {seconds:.1f} s (model loaded once)"
+        )
+    if not args.no_record:
+        version = context.rubrics.version
+        path, csv_path = report.write_reports(
+            "eval", version, context.params.fitted, seconds, columns["rubrics"], main
+        )
+        console.print(f"report: {path}  ·  row appended to {csv_path}")
+    return 0
+
+
+def _benchmarks(console: Any, embedder: Any, names: list[str]) -> int:
+    from interviewer.evaluation import external
+    from interviewer.evaluation.zero_shot import element_coverage, pair_similarity
+
+    status = 0
+    for name in dict.fromkeys(names):
+        started = time.perf_counter()
+        try:
+            if name == "mohler":
+                result: Any = external.run_mohler(pair_similarity(embedder))
+            elif name == "semeval":
+                result = external.run_semeval(pair_similarity(embedder))
+            else:
+                result = external.run_asap(element_coverage(embedder))
+        except external.ExternalDataMissing as error:
+            print(f"interviewer eval: {name}: skipped: {error}", file=sys.stderr)
+            status = 1
+            continue
+        console.print(external.format_table(result))
+        console.print(f"{name}: {time.perf_counter() - started:.1f} s")
+    return status

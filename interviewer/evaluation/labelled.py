@@ -1,0 +1,112 @@
+"""The labelled answer set: our own answers to the bank's questions with per-key-point labels.
+
+Format (documented in eval/README.md): one JSON object per line with `id`, `question`, `part`,
+`kind`, `set`, `answer`, `coverage` (one of 0 / 0.5 / 1 per key point) and `grade` (0-10).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from interviewer.core.problems import FileProblems, Problem
+
+REPO = Path(__file__).resolve().parent.parent.parent
+DEFAULT_DATA = REPO / "eval" / "labelled"
+CLEAN_KINDS = ("strong", "missing-one", "partial", "wrong", "off-topic", "hostile", "short-expert")
+MESSY_KINDS = (
+    "mixed",
+    "rambling",
+    "other-words",
+    "bullets",
+    "wrong-recommendation",
+    "neighbour",
+    "non-native",
+    "code",
+    "unsure",
+)
+
+
+@dataclass(frozen=True)
+class LabelledAnswer:
+    id: str
+    question: str
+    part: str
+    kind: str
+    set: str
+    answer: str
+    coverage: tuple[float, ...]
+    grade: float
+    note: str = ""
+
+
+def _row(path: Path, number: int, data: object) -> LabelledAnswer:
+    where = f"line {number}"
+    if not isinstance(data, dict):
+        raise FileProblems([Problem(str(path), where, "line", "expected a JSON object")])
+    missing = [k for k in ("id", "question", "answer", "coverage", "grade") if k not in data]
+    if missing:
+        raise FileProblems([Problem(str(path), where, missing[0], "missing")])
+    coverage = data["coverage"]
+    if not isinstance(coverage, list) or any(c not in (0, 0.5, 1) for c in coverage):
+        raise FileProblems([Problem(str(path), where, "coverage", "expected a list of 0, 0.5, 1")])
+    grade = data["grade"]
+    if not isinstance(grade, int | float) or not 0 <= grade <= 10:
+        raise FileProblems([Problem(str(path), where, "grade", "expected a number 0-10")])
+    kind = str(data.get("kind", "user"))
+    default_set = "messy" if kind in MESSY_KINDS else "clean"
+    return LabelledAnswer(
+        id=str(data["id"]),
+        question=str(data["question"]),
+        part=str(data.get("part", "main")),
+        kind=kind,
+        set=str(data.get("set", default_set)),
+        answer=str(data["answer"]),
+        coverage=tuple(float(c) for c in coverage),
+        grade=float(grade),
+        note=str(data.get("note", "")),
+    )
+
+
+def read_jsonl(path: Path) -> list[LabelledAnswer]:
+    rows: list[LabelledAnswer] = []
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.strip():
+            continue
+        try:
+            data = json.loads(line)
+        except json.JSONDecodeError as error:
+            raise FileProblems([Problem(str(path), f"line {number}", "json", error.msg)]) from None
+        rows.append(_row(path, number, data))
+    return rows
+
+
+def load_labelled(paths: Iterable[Path] = (DEFAULT_DATA,)) -> list[LabelledAnswer]:
+    """Every answer in the given files or folders (`*.jsonl`), ids unique."""
+    rows: list[LabelledAnswer] = []
+    for path in paths:
+        files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+        for file in files:
+            rows.extend(read_jsonl(file))
+    seen: set[str] = set()
+    for row in rows:
+        if row.id in seen:
+            raise FileProblems([Problem(row.id, "answer", "id", "duplicate id")])
+        seen.add(row.id)
+    return rows
+
+
+def check_against_key_points(
+    rows: Iterable[LabelledAnswer], key_point_counts: Mapping[tuple[str, str], int]
+) -> list[str]:
+    """Problems where a row's labels do not fit its question's key points."""
+    problems: list[str] = []
+    for row in rows:
+        expected = key_point_counts.get((row.question, row.part))
+        if expected is None:
+            problems.append(f"{row.id}: no rubric for {row.question} ({row.part})")
+        elif expected != len(row.coverage):
+            problems.append(f"{row.id}: {len(row.coverage)} labels for {expected} key points")
+    return problems

@@ -1,0 +1,134 @@
+"""`interviewer tune`: fit the scoring parameters on labelled answers, judged on held-out questions.
+
+Features are computed once (one embedding pass). The logistic map from features to coverage is fitted
+with soft labels (a 0.5 label counts half covered, half not), then the verdict thresholds are chosen on
+the same training rows. Leave-one-question-out cross-validation reports what the fit does on questions
+it never saw, which is the only number worth quoting: our own answers are easy to overfit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from interviewer.core import metrics
+from interviewer.core.params import FEATURES, ScoringParams
+from interviewer.core.result import ScoreResult
+from interviewer.core.rubric import KeyPointRubric
+from interviewer.core.scoring import coverage_of, verdict_of
+from interviewer.evaluation.evaluator import _ORDINAL, Outcome
+from interviewer.evaluation.labelled import LabelledAnswer
+
+DEFAULT_FEATURES = list(FEATURES)
+
+
+@dataclass
+class FeatureTable:
+    """One row per (answer, key point) that had any text to match."""
+
+    values: npt.NDArray[np.float64]  # (rows, features)
+    labels: npt.NDArray[np.float64]
+    questions: list[str]
+    names: list[str]
+
+
+def feature_table(
+    answers: Sequence[LabelledAnswer], results: Sequence[ScoreResult], names: Sequence[str]
+) -> FeatureTable:
+    rows: list[list[float]] = []
+    labels: list[float] = []
+    questions: list[str] = []
+    for answer, result in zip(answers, results, strict=True):
+        for label, kp in zip(answer.coverage, result.key_points, strict=True):
+            if kp.features:
+                rows.append([kp.features[n] for n in names])
+                labels.append(label)
+                questions.append(answer.question)
+    return FeatureTable(
+        np.array(rows, dtype=np.float64).reshape(len(rows), len(names)),
+        np.array(labels),
+        questions,
+        list(names),
+    )
+
+
+def _best_cut(
+    scores: npt.NDArray[np.float64], objective: object, grid: npt.NDArray[np.float64]
+) -> float:
+    best, best_value = float(grid[0]), -np.inf
+    for cut in grid:
+        value = objective(cut)  # type: ignore[operator]
+        if value > best_value + 1e-12:
+            best, best_value = float(cut), value
+    return best
+
+
+def fit_params(table: FeatureTable, l2: float = 1.0) -> ScoringParams:
+    """Logistic map with soft labels, then thresholds that best match the labels' three levels."""
+    x = table.values
+    y = np.concatenate([np.ones(len(x)), np.zeros(len(x))])
+    weights = np.concatenate([table.labels, 1.0 - table.labels])
+    coef, intercept = metrics.fit_logistic(np.vstack([x, x]), y, l2=l2, sample_weight=weights)
+    coverage = metrics.sigmoid(x @ coef + intercept)
+    strict = table.labels == 1.0
+    grid = np.round(np.arange(0.2, 0.86, 0.02), 2)
+    covered_at = _best_cut(coverage, lambda t: metrics.f1_binary(strict, coverage >= t), grid)
+    levels = (table.labels * 2).astype(int)
+
+    def qwk(t: float) -> float:
+        verdicts = np.where(coverage >= covered_at, 2, np.where(coverage >= t, 1, 0))
+        return metrics.quadratic_weighted_kappa(levels, verdicts, 0, 2)
+
+    partial_at = _best_cut(coverage, qwk, grid[grid < covered_at])
+    return ScoringParams(
+        features=list(table.names),
+        coef=[round(float(c), 4) for c in coef],
+        intercept=round(float(intercept), 4),
+        covered_at=covered_at,
+        partial_at=partial_at,
+        fitted=f"logistic on {len(x)} labelled key points, l2={l2}",
+    )
+
+
+def outcomes_under(
+    params: ScoringParams, results: Sequence[ScoreResult], rubrics: dict[str, list[KeyPointRubric]]
+) -> list[Outcome]:
+    """Re-derive coverage, verdicts and score from stored features under other parameters."""
+    outcomes: list[Outcome] = []
+    for result in results:
+        points = rubrics[f"{result.question}:{result.part}"]
+        coverage = [
+            coverage_of(kp.features, params, rkp)
+            for kp, rkp in zip(result.key_points, points, strict=True)
+        ]
+        verdicts = [
+            _ORDINAL[verdict_of(c, params, rkp)] for c, rkp in zip(coverage, points, strict=True)
+        ]
+        weights = [rkp.weight for rkp in points]
+        score = 100.0 * sum(w * c for w, c in zip(weights, coverage, strict=True)) / sum(weights)
+        outcomes.append(Outcome(coverage, verdicts, round(score, 1)))
+    return outcomes
+
+
+def cross_validated(
+    answers: Sequence[LabelledAnswer],
+    results: Sequence[ScoreResult],
+    rubrics: dict[str, list[KeyPointRubric]],
+    names: Sequence[str],
+    l2: float = 1.0,
+) -> list[Outcome]:
+    """Leave-one-question-out: each question's answers are scored by parameters fitted without it."""
+    outcomes: list[Outcome | None] = [None] * len(answers)
+    for question in sorted({a.question for a in answers}):
+        train = [i for i, a in enumerate(answers) if a.question != question]
+        test = [i for i, a in enumerate(answers) if a.question == question]
+        table = feature_table([answers[i] for i in train], [results[i] for i in train], names)
+        params = fit_params(table, l2)
+        for i, outcome in zip(
+            test, outcomes_under(params, [results[i] for i in test], rubrics), strict=True
+        ):
+            outcomes[i] = outcome
+    return [o for o in outcomes if o is not None]
