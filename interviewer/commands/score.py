@@ -22,6 +22,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     score.add_argument("--json", action="store_true", help="machine-readable output")
     score.add_argument("--model", help="a local sentence-transformers folder (default: packaged)")
     score.add_argument("--rubrics", type=Path, help="rubrics folder (default: project + user)")
+    score.add_argument(
+        "--feedback",
+        action="store_true",
+        help="then stream LLM feedback on the answer (off until configured: see `interviewer doctor`)",
+    )
     score.set_defaults(handler=_run)
 
 
@@ -74,6 +79,8 @@ def _run(args: argparse.Namespace) -> int:
 
     context = load_context(rubrics_dir=args.rubrics)
     try:
+        if args.batch is not None and args.feedback:
+            raise InputError("--feedback takes one answer, not --batch")
         if args.batch is not None:
             rows = _read_batch(args.batch)
             refs = [str(row["question"]) for row in rows]
@@ -106,10 +113,16 @@ def _run(args: argparse.Namespace) -> int:
         for row, result in zip(rows, results, strict=True):
             print(json.dumps(result.contract(row.get("id")), ensure_ascii=False))
         return 0
+    request = _feedback_request(context, ids[0], answers[0], results[0]) if args.feedback else None
     if args.json:
-        print(json.dumps(result_with_messages(results[0]), ensure_ascii=False, indent=2))
+        payload = result_with_messages(results[0])
+        if request is not None:
+            payload["feedback"] = _collect_feedback(request)
+        print(json.dumps(payload, ensure_ascii=False, indent=2))
     else:
         print_result(results[0])
+        if request is not None:
+            _print_feedback(request)
     return 0
 
 
@@ -139,3 +152,90 @@ def print_result(result: ScoreResult) -> None:
         console.print(f"{_MARKS[kp.verdict]}  {kp.key_point}  [dim]({kp.coverage:.2f})[/]")
         if kp.evidence is not None:
             console.print(f"    [dim]“{kp.evidence.text}”[/]")
+
+
+# -- --feedback -------------------------------------------------------------------------------------
+
+FEEDBACK_OFF = (
+    "feedback off: no LLM endpoint is configured; `interviewer doctor` says how to turn it on"
+)
+
+
+def _feedback_request(context: Any, question_id: str, answer: str, result: ScoreResult) -> Any:
+    from interviewer.core.ports import FeedbackRequest
+
+    question = context.question(question_id)
+    prompt = question.prompt
+    if result.part == "follow_up" and question.follow_up:
+        prompt = f"{question.prompt}\nFollow-up: {question.follow_up}"
+    return FeedbackRequest(question.title, prompt, question.answer, answer, result)
+
+
+def _collect_feedback(request: Any) -> dict[str, object]:
+    """The whole feedback for --json: text, whether it is complete, the error line if any."""
+    import asyncio
+
+    from interviewer.adapters.llm import feedback_from_environment
+    from interviewer.core.ports import FeedbackEventKind
+
+    writer = feedback_from_environment()
+    if writer is None:
+        return {"text": "", "complete": False, "model": "", "error": FEEDBACK_OFF}
+
+    async def collect() -> dict[str, object]:
+        text, error = "", None
+        async for event in writer.stream(request):
+            if event.kind is FeedbackEventKind.CHUNK:
+                text += event.text
+            elif event.kind is FeedbackEventKind.ERROR:
+                error = event.text
+        return {
+            "text": text,
+            "complete": error is None,
+            "model": writer.description,
+            "error": error,
+        }
+
+    return asyncio.run(collect())
+
+
+def _print_feedback(request: Any) -> None:
+    """Streams the feedback to the terminal as it arrives; a fault is one line on stderr."""
+    import asyncio
+
+    from interviewer.adapters.llm import feedback_from_environment
+    from interviewer.core.ports import FeedbackEventKind
+
+    writer = feedback_from_environment()
+    if writer is None:
+        print(f"\n{FEEDBACK_OFF}", file=sys.stderr)
+        return
+
+    async def show() -> None:
+        print(f"\nFeedback ({writer.description}):\n", flush=True)
+        async for event in writer.stream(request):
+            if event.kind is FeedbackEventKind.CHUNK:
+                sys.stdout.write(event.text)
+                sys.stdout.flush()
+            elif event.kind is FeedbackEventKind.ERROR:
+                print(f"\n[feedback incomplete] {event.text}", file=sys.stderr)
+        print()
+        if writer.config.second_opinion:
+            _print_opinion(await writer.second_opinion(request), request.result)
+
+    asyncio.run(show())
+
+
+def _print_opinion(opinion: Any, result: ScoreResult) -> None:
+    from interviewer.core.feedback_prompt import OpinionFailure
+
+    if isinstance(opinion, OpinionFailure):
+        print(f"[second opinion] {opinion.message}", file=sys.stderr)
+        return
+    print("Second opinion (LLM) beside the rubric:")
+    for mine, theirs in zip(result.key_points, opinion, strict=True):
+        quote = f"  “{theirs.quote}”" if theirs.quote else ""
+        unsupported = "" if theirs.quote_in_answer or not theirs.quote else " (quote not in answer)"
+        print(
+            f"  rubric {mine.verdict.value:8} llm {theirs.verdict.value:8} {mine.key_point}{quote}{unsupported}"
+        )

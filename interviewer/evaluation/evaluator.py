@@ -123,7 +123,7 @@ def _auc_then_error(row: dict[str, Any]) -> tuple[float, float]:
 def worst_answers(
     answers: Sequence[LabelledAnswer], outcomes: Sequence[Outcome], limit: int = 10
 ) -> list[dict[str, Any]]:
-    rows = [
+    rows: list[dict[str, Any]] = [
         {
             "id": a.id,
             "kind": a.kind,
