@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from interviewer.core.bank_io import LoadedBanks, load_banks
 from interviewer.core.embedding import Embedder, StatementCache
@@ -11,6 +14,8 @@ from interviewer.core.models import Question
 from interviewer.core.params import ScoringParams, load_params
 from interviewer.core.rubric_io import RubricSet, load_rubric_set
 from interviewer.core.scoring import Grader
+from interviewer.core.verification import Verifier
+from interviewer.core.verifier_head import HeadVerifier, HeadWeights
 from interviewer.paths import Paths
 
 
@@ -18,8 +23,9 @@ from interviewer.paths import Paths
 class GradingContext:
     banks: LoadedBanks
     rubrics: RubricSet
-    params: ScoringParams
+    params: ScoringParams  # for similarity alone
     rubrics_dirs: list[Path]
+    verifier_params: ScoringParams | None = None  # for similarity + verifier, once tuned
 
     def question(self, ref: str) -> Question | None:
         for bank in self.banks.banks:
@@ -37,7 +43,9 @@ def load_context(paths: Paths | None = None, rubrics_dir: Path | None = None) ->
     dirs = [rubrics_dir] if rubrics_dir is not None else [paths.project_rubrics, paths.user_rubrics]
     rubrics = load_rubric_set(dirs)
     params = load_params(dirs[0])
-    return GradingContext(banks, rubrics, params, dirs)
+    verifier_params = load_params(dirs[0], verifier=True)
+    tuned = verifier_params.uses_verifier
+    return GradingContext(banks, rubrics, params, dirs, verifier_params if tuned else None)
 
 
 def default_embedder(model: str | None = None) -> Embedder:
@@ -46,16 +54,67 @@ def default_embedder(model: str | None = None) -> Embedder:
     return SentenceTransformerEmbedder(model)
 
 
+SHIPPED_VERIFIER = Path(__file__).resolve().parent / "verifier" / "head"
+
+
+class FoldedVerifier:
+    """Cross-validation: each question is judged by a verifier trained without its claims."""
+
+    def __init__(self, folds: dict[str, Verifier]) -> None:
+        self.folds = folds
+
+    @property
+    def name(self) -> str:
+        return "verifier-cv"
+
+    def judge(self, question: str, pairs: Sequence[tuple[str, str]]) -> Any:
+        return self.folds[question].judge(question, pairs)
+
+
+def load_verifier(directory: Path, embedder: Embedder) -> Verifier:
+    """A verifier from a folder: an embedding head, a cross-encoder, or per-fold ones (folds.json)."""
+    if (directory / "folds.json").exists():
+        assignment: dict[str, int] = json.loads((directory / "folds.json").read_text())
+        models: dict[int, Verifier] = {}
+        for fold in set(assignment.values()):
+            models[fold] = load_verifier(directory / f"fold{fold}", embedder)
+        return FoldedVerifier({q: models[f] for q, f in assignment.items()})
+    if (directory / "head.npz").exists():
+        meta = json.loads((directory / "training.json").read_text())
+        name = f"head-{str(meta.get('data_hash', ''))[:8]}"
+        return HeadVerifier(embedder, HeadWeights.load(directory), name)
+    from interviewer.adapters.cross_encoder import CrossEncoderVerifier
+
+    return CrossEncoderVerifier(directory)
+
+
+def default_verifier(embedder: Embedder) -> Verifier | None:
+    """The shipped verifier, when its artifact is present (it is in a normal install)."""
+    if not (SHIPPED_VERIFIER / "head.npz").exists():
+        return None
+    return load_verifier(SHIPPED_VERIFIER, embedder)
+
+
 def build_grader(
     context: GradingContext,
     embedder: Embedder | None = None,
     *,
     paths: Paths | None = None,
     params: ScoringParams | None = None,
+    verifier: Verifier | bool = True,
 ) -> Grader:
+    """A grader. `verifier=True` uses the shipped verifier when it and its tuned map exist;
+    False means similarity only; a Verifier object is used as given."""
     paths = paths or Paths.from_env()
     embedder = embedder or default_embedder()
     cache = StatementCache(embedder, paths.cache)
-    return Grader(
-        embedder, context.rubrics.rubrics, context.prompts(), params or context.params, cache
-    )
+    chosen: Verifier | None = None
+    if verifier is True:
+        chosen = default_verifier(embedder) if context.verifier_params is not None else None
+    elif verifier is not False:
+        chosen = verifier
+    if params is None:
+        tuned = context.verifier_params
+        params = tuned if chosen is not None and tuned is not None else context.params
+    rubrics, prompts = context.rubrics.rubrics, context.prompts()
+    return Grader(embedder, rubrics, prompts, params, cache, chosen)

@@ -115,7 +115,10 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
             embedder, naive_rubrics(context.rubrics.rubrics), context.prompts(), ScoringParams()
         )
         runs.append(("raw key points", naive))
-    runs.append(("rubrics", build_grader(context, embedder)))
+    with_verifier = None if args.no_verifier else _verifier(args.verifier_folds, embedder)
+    if with_verifier is not None and context.verifier_params is not None:
+        runs.append(("similarity only", build_grader(context, embedder, verifier=False)))
+    runs.append(("rubrics", build_grader(context, embedder, verifier=with_verifier or False)))
     if args.compare is not None:
         runs.append(("compare", build_grader(load_context(rubrics_dir=args.compare), embedder)))
     evaluator = KeyPointEvaluator(answers)
@@ -154,6 +157,12 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
         )
         console.print(f"report: {path}  ·  row appended to {csv_path}")
     return 0
+
+
+def _verifier(folds: Path | None, embedder: Any) -> Any:
+    from interviewer.grading import default_verifier, load_verifier
+
+    return default_verifier(embedder) if folds is None else load_verifier(folds, embedder)
 
 
 def _benchmarks(console: Any, embedder: Any, names: list[str]) -> int:

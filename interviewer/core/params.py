@@ -16,7 +16,11 @@ FEATURES = (
     "specificity",  # best minus the best span's similarity to other key points' evidence
     "relevance",  # the answer's best similarity to the question itself
     "explain",  # how explanatory the best span is (1 sentence, lower for bare term lists)
+    "v_support",  # verifier: probability the best spans support the key point's evidence
+    "v_contra",  # verifier: probability the most on-point span contradicts it
+    "v_mention",  # verifier: probability the best span only mentions the topic
 )
+VERIFIER_FEATURES = ("v_support", "v_contra", "v_mention")
 
 
 class ScoringParams(BaseModel):
@@ -28,6 +32,9 @@ class ScoringParams(BaseModel):
     covered_at: float = 0.6
     partial_at: float = 0.3
     penalty_unexplained: float = 0.3
+    contradiction_at: float = (
+        0.5  # verifier probability above which a point counts as stated wrongly
+    )
     fitted: str = "default (not tuned)"
 
     def check(self) -> ScoringParams:
@@ -36,12 +43,21 @@ class ScoringParams(BaseModel):
             raise ValueError(f"scoring params: unknown features {unknown} or coef length mismatch")
         return self
 
+    @property
+    def uses_verifier(self) -> bool:
+        return any(name in VERIFIER_FEATURES for name in self.features)
+
 
 PARAMS_FILE = "_scoring.yaml"
+VERIFIER_PARAMS_FILE = "_scoring_verifier.yaml"
 
 
-def load_params(rubrics_dir: Path) -> ScoringParams:
-    path = rubrics_dir / PARAMS_FILE
+def params_file(verifier: bool) -> str:
+    return VERIFIER_PARAMS_FILE if verifier else PARAMS_FILE
+
+
+def load_params(rubrics_dir: Path, verifier: bool = False) -> ScoringParams:
+    path = rubrics_dir / params_file(verifier)
     if not path.exists():
         return ScoringParams()
     data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
@@ -49,7 +65,7 @@ def load_params(rubrics_dir: Path) -> ScoringParams:
 
 
 def save_params(rubrics_dir: Path, params: ScoringParams, header: str = "") -> Path:
-    path = rubrics_dir / PARAMS_FILE
+    path = rubrics_dir / params_file(params.uses_verifier)
     text = yaml.safe_dump(params.model_dump(), sort_keys=False)
     path.write_text((header + "\n" if header else "") + text, encoding="utf-8")
     return path

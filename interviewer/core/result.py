@@ -13,6 +13,14 @@ class Verdict(StrEnum):
     MISSING = "missing"
 
 
+class Judgement(StrEnum):
+    """What the verifier made of the best-matching span."""
+
+    SUPPORTS = "supports"
+    CONTRADICTS = "contradicts"
+    MENTIONS = "mentions"
+
+
 class Flag(StrEnum):
     EMPTY = "empty"
     ADDRESSED_TO_GRADER = "addressed_to_grader"
@@ -49,7 +57,18 @@ class KeyPointResult(BaseModel):
     evidence: EvidenceSpan | None
     similarity: float
     weight: float = 1.0
+    judgement: Judgement | None = None  # None when no verifier ran
+    contradicted: str | None = None  # the rubric statement the answer stated wrongly
     features: dict[str, float] = Field(default_factory=dict, exclude=True)
+
+    @property
+    def explanation(self) -> str:
+        """One line for the user: why this verdict."""
+        if self.judgement is Judgement.CONTRADICTS and self.contradicted:
+            return f"stated incorrectly: the rubric expects “{self.contradicted}”"
+        if self.judgement is Judgement.MENTIONS:
+            return "only mentioned, not explained"
+        return ""
 
 
 class ScoreResult(BaseModel):
@@ -84,6 +103,8 @@ class ScoreResult(BaseModel):
                         "verdict": kp.verdict.value,
                         "evidence": kp.evidence.model_dump() if kp.evidence else None,
                         "similarity": kp.similarity,
+                        "judgement": kp.judgement.value if kp.judgement else None,
+                        "contradicted": kp.contradicted,
                     }
                     for kp in self.key_points
                 ],

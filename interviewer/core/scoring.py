@@ -1,8 +1,10 @@
-"""The grader: an answer's key-point coverage from embedding similarity to evidence statements.
+"""The grader: an answer's key-point coverage from embedding similarity and, optionally, a verifier.
 
 Answer -> units (sentences, bullets, lines) and windows of two neighbouring units -> for each key
-point the span that best matches its evidence -> a few match features -> a logistic map (fitted by `tune`)
--> coverage, verdict and evidence span -> overall 0-100 as the weighted mean coverage.
+point the span that best matches its evidence (matching.py) -> optionally the verifier's judgement of
+the best spans (verification.py) -> a logistic map fitted by `tune` -> coverage, verdict, evidence
+span -> overall 0-100 as the weighted mean coverage. Many answers share one embedding call and one
+verifier call.
 """
 
 from __future__ import annotations
@@ -14,44 +16,26 @@ from dataclasses import dataclass
 import numpy as np
 
 from interviewer.core.embedding import Embedder, Matrix, StatementCache, normalise
-from interviewer.core.params import ScoringParams
-from interviewer.core.result import EvidenceSpan, Flag, KeyPointResult, ScoreResult, Verdict
-from interviewer.core.rubric import KeyPointRubric, Rubric
-from interviewer.core.text import (
-    Unit,
-    addressed_to_grader,
-    explanation_factor,
-    non_english,
-    split_units,
+from interviewer.core.matching import (
+    Candidates,
+    Match,
+    PreparedKeyPoint,
+    PreparedPart,
+    candidates_of,
+    match,
 )
-
-
-@dataclass(frozen=True)
-class PreparedKeyPoint:
-    rubric: KeyPointRubric
-    evidence: Matrix
-    mistakes: Matrix
-    mentions: Matrix
-    centroid: Matrix  # (d,)
-
-
-@dataclass(frozen=True)
-class PreparedPart:
-    question: str
-    part: str
-    prompt: Matrix  # (d,)
-    key_points: list[PreparedKeyPoint]
-    version: int
-
-
-@dataclass(frozen=True)
-class Candidates:
-    """Spans to match: each unit and each pair of neighbouring units."""
-
-    spans: list[tuple[int, int]]
-    vectors: Matrix
-    explain: np.ndarray
-    whole: Matrix  # (d,) the answer as a whole
+from interviewer.core.params import ScoringParams
+from interviewer.core.result import (
+    EvidenceSpan,
+    Flag,
+    Judgement,
+    KeyPointResult,
+    ScoreResult,
+    Verdict,
+)
+from interviewer.core.rubric import KeyPointRubric, Rubric
+from interviewer.core.text import Unit, addressed_to_grader, non_english, split_units
+from interviewer.core.verification import NEUTRAL, Verifier, judgement_of, pairs_for
 
 
 @dataclass(frozen=True)
@@ -61,12 +45,16 @@ class ScoreRequest:
     part: str = "main"
 
 
-def _top2(sims: np.ndarray) -> np.ndarray:
-    """Per row, the mean of the two highest similarities (the best one when there is only one)."""
-    if sims.shape[1] == 1:
-        return np.asarray(sims[:, 0])
-    part = -np.partition(-sims, 1, axis=1)[:, :2]
-    return np.asarray(part.mean(axis=1))
+@dataclass
+class _Draft:
+    """An answer between matching and the final map: candidates and one Match per key point."""
+
+    request: ScoreRequest
+    part: PreparedPart
+    flags: list[Flag]
+    candidates: Candidates | None
+    matches: list[Match]
+    contradicted: list[str | None]
 
 
 def coverage_of(values: Mapping[str, float], params: ScoringParams, kp: KeyPointRubric) -> float:
@@ -77,7 +65,7 @@ def coverage_of(values: Mapping[str, float], params: ScoringParams, kp: KeyPoint
         z = kp.calibration.slope * values["best"] + kp.calibration.intercept
     else:
         z = params.intercept + sum(
-            c * values[name] for name, c in zip(params.features, params.coef, strict=True)
+            c * values.get(name, 0.0) for name, c in zip(params.features, params.coef, strict=True)
         )
     return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, z))))
 
@@ -91,6 +79,27 @@ def verdict_of(coverage: float, params: ScoringParams, kp: KeyPointRubric) -> Ve
     return Verdict.MISSING
 
 
+def judgement_from(values: Mapping[str, float], params: ScoringParams) -> Judgement | None:
+    if "v_support" not in values:
+        return None
+    if values["v_contra"] >= params.contradiction_at and values["v_contra"] > values["v_support"]:
+        return Judgement.CONTRADICTS
+    if values["v_mention"] > values["v_support"]:
+        return Judgement.MENTIONS
+    return Judgement.SUPPORTS
+
+
+def decide(
+    values: Mapping[str, float], params: ScoringParams, kp: KeyPointRubric
+) -> tuple[float, Verdict, Judgement | None]:
+    """Coverage, verdict and the verifier's judgement from a key point's features."""
+    coverage = round(coverage_of(values, params, kp), 4)
+    judgement = judgement_from(values, params) if params.uses_verifier else None
+    if judgement is Judgement.CONTRADICTS:
+        coverage = min(coverage, 0.1)
+    return coverage, verdict_of(coverage, params, kp), judgement
+
+
 class Grader:
     def __init__(
         self,
@@ -99,19 +108,24 @@ class Grader:
         prompts: Mapping[str, str],
         params: ScoringParams | None = None,
         cache: StatementCache | None = None,
+        verifier: Verifier | None = None,
     ) -> None:
         self.embedder = embedder
         self.rubrics = rubrics
         self.prompts = prompts  # question id -> title and prompt, for the relevance feature
         self.params = params or ScoringParams()
         self.cache = cache or StatementCache(embedder, None)
+        self.verifier = verifier
         self._prepared: dict[tuple[str, str], PreparedPart] = {}
 
     # -- rubric side, computed once -------------------------------------------------------------
     def prepare(self, question: str, part: str = "main") -> PreparedPart:
         key = (question, part)
-        if key in self._prepared:
-            return self._prepared[key]
+        if key not in self._prepared:
+            self._prepared[key] = self._prepare(question, part)
+        return self._prepared[key]
+
+    def _prepare(self, question: str, part: str) -> PreparedPart:
         rubric = self.rubrics.get(question)
         if rubric is None:
             raise KeyError(f"no rubric for question {question!r}")
@@ -126,22 +140,18 @@ class Grader:
         cursor = 1
         prepared: list[PreparedKeyPoint] = []
         for kp in points:
-            sizes = (len(kp.evidence), len(kp.mistakes), len(kp.mentions))
             blocks = []
-            for size in sizes:
+            for size in (len(kp.evidence), len(kp.mistakes), len(kp.mentions)):
                 blocks.append(vectors[cursor : cursor + size])
                 cursor += size
             centroid = normalise(blocks[0].mean(axis=0, keepdims=True))[0]
             prepared.append(PreparedKeyPoint(kp, blocks[0], blocks[1], blocks[2], centroid))
-        result = PreparedPart(question, part, vectors[0], prepared, rubric.version)
-        self._prepared[key] = result
-        return result
+        return PreparedPart(question, part, vectors[0], prepared, rubric.version)
 
     def warm_up(self, questions: Sequence[str]) -> None:
         for question in questions:
             self.prepare(question)
-            rubric = self.rubrics[question]
-            if rubric.follow_up is not None:
+            if self.rubrics[question].follow_up is not None:
                 self.prepare(question, "follow_up")
         self.cache.save()
 
@@ -150,19 +160,25 @@ class Grader:
         return self.score_batch([ScoreRequest(question, answer, part)])[0]
 
     def score_batch(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
-        """Scores many answers with one call to the embedder; the model batches the rest."""
+        """Scores many answers with one embedding call and one verifier call."""
+        drafts = self._drafts(requests)
+        if self.verifier is not None:
+            self._verify(drafts, self.verifier)
+        self.cache.save()
+        return [self._finish(draft) for draft in drafts]
+
+    def _drafts(self, requests: Sequence[ScoreRequest]) -> list[_Draft]:
         prepared = [self.prepare(r.question, r.part) for r in requests]
         plans = [self._plan(r.answer) for r in requests]
         texts = [u.text for units, _ in plans for u in units]
         vectors = self.embedder.encode(texts) if texts else np.zeros((0, 1), np.float32)
-        results: list[ScoreResult] = []
+        drafts: list[_Draft] = []
         cursor = 0
         for request, part, (units, flags) in zip(requests, prepared, plans, strict=True):
             unit_vectors = vectors[cursor : cursor + len(units)]
             cursor += len(units)
-            results.append(self._score_units(request, part, units, unit_vectors, flags))
-        self.cache.save()
-        return results
+            drafts.append(self._draft(request, part, units, unit_vectors, flags))
+        return drafts
 
     def _plan(self, answer: str) -> tuple[list[Unit], list[Flag]]:
         flags: list[Flag] = []
@@ -180,88 +196,72 @@ class Grader:
             flags.append(Flag.EMPTY)
         return kept, flags
 
-    def _candidates(self, units: list[Unit], vectors: Matrix) -> Candidates:
-        spans = [(u.start, u.end) for u in units]
-        explain = [explanation_factor(u.text) for u in units]
-        windows = [vectors]
-        for i in range(len(units) - 1):
-            spans.append((units[i].start, units[i + 1].end))
-            explain.append(max(explain[i], explain[i + 1]))
-        if len(units) > 1:
-            windows.append(normalise(vectors[:-1] + vectors[1:]))
-        whole = normalise(vectors.mean(axis=0, keepdims=True))[0]
-        return Candidates(spans, np.vstack(windows), np.asarray(explain), whole)
-
-    def _score_units(
+    def _draft(
         self,
         request: ScoreRequest,
         part: PreparedPart,
         units: list[Unit],
         vectors: Matrix,
         flags: list[Flag],
-    ) -> ScoreResult:
+    ) -> _Draft:
         if not units:
-            points = [self._missing(kp.rubric) for kp in part.key_points]
-            return self._result(request, part, points, flags)
-        candidates = self._candidates(units, vectors)
-        relevance = float(np.max(candidates.vectors @ part.prompt))
-        points = [
-            self._key_point(request.answer, part, index, candidates, relevance)
-            for index in range(len(part.key_points))
-        ]
+            return _Draft(request, part, flags, None, [], [])
+        candidates = candidates_of(units, vectors, part.prompt)
+        penalty = self.params.penalty_unexplained
+        matches = [match(part, i, candidates, penalty) for i in range(len(part.key_points))]
         if float(np.mean(candidates.explain[: len(units)])) < 0.7:
             flags = [*flags, Flag.TERM_LIST]
-        if all(p.verdict is Verdict.MISSING for p in points) and relevance < 0.3:
+        return _Draft(request, part, flags, candidates, matches, [None] * len(matches))
+
+    def _verify(self, drafts: list[_Draft], verifier: Verifier) -> None:
+        by_question: dict[str, list[tuple[_Draft, int, list[tuple[str, str]]]]] = {}
+        for draft in drafts:
+            if draft.candidates is None:
+                continue
+            for index, found in enumerate(draft.matches):
+                evidence = draft.part.key_points[index].rubric.evidence
+                pairs = pairs_for(draft.request.answer, draft.candidates.spans, found, evidence)
+                by_question.setdefault(draft.request.question, []).append((draft, index, pairs))
+        for question, jobs in by_question.items():
+            probabilities = verifier.judge(question, [p for _, _, pairs in jobs for p in pairs])
+            cursor = 0
+            for draft, index, pairs in jobs:
+                block = probabilities[cursor : cursor + len(pairs)]
+                cursor += len(pairs)
+                evidence = draft.part.key_points[index].rubric.evidence
+                judged = judgement_of(draft.matches[index], block, evidence)
+                draft.matches[index].values.update(judged.values)
+                draft.contradicted[index] = judged.contradicted
+
+    def _finish(self, draft: _Draft) -> ScoreResult:
+        if draft.candidates is None:
+            points = [self._missing(kp.rubric) for kp in draft.part.key_points]
+            return self._result(draft, points, draft.flags)
+        points = [self._key_point(draft, i) for i in range(len(draft.matches))]
+        flags = draft.flags
+        if all(p.verdict is Verdict.MISSING for p in points) and draft.candidates.relevance < 0.3:
             flags = [*flags, Flag.OFF_TOPIC]
-        return self._result(request, part, points, flags)
+        return self._result(draft, points, flags)
 
-    def features(
-        self, part: PreparedPart, index: int, candidates: Candidates, relevance: float
-    ) -> tuple[dict[str, float], int]:
-        kp = part.key_points[index]
-        sims = candidates.vectors @ kp.evidence.T
-        gated = _top2(sims) - self.params.penalty_unexplained * (1.0 - candidates.explain)
-        best = int(np.argmax(gated))
-        best_vector = candidates.vectors[best]
-        evidence_at_best = float(np.max(sims[best]))
-        others = [p.evidence for i, p in enumerate(part.key_points) if i != index]
-        other = float(np.max(np.vstack(others) @ best_vector)) if others else 0.0
-        mistake = float(np.max(kp.mistakes @ best_vector)) if len(kp.mistakes) else 0.0
-        mention = float(np.max(kp.mentions @ best_vector)) if len(kp.mentions) else 0.0
-        values = {
-            "best": float(gated[best]),
-            "max": float(np.max(sims)),
-            "centroid": float(candidates.whole @ kp.centroid),
-            "mistake_margin": mistake - evidence_at_best if len(kp.mistakes) else -0.2,
-            "mention_margin": mention - evidence_at_best if len(kp.mentions) else -0.2,
-            "specificity": evidence_at_best - other,
-            "relevance": relevance,
-            "explain": float(candidates.explain[best]),
-        }
-        return values, best
-
-    def coverage(self, values: Mapping[str, float], kp: KeyPointRubric) -> float:
-        return coverage_of(values, self.params, kp)
-
-    def _key_point(
-        self, answer: str, part: PreparedPart, index: int, candidates: Candidates, relevance: float
-    ) -> KeyPointResult:
-        kp = part.key_points[index].rubric
-        values, best = self.features(part, index, candidates, relevance)
-        coverage = round(self.coverage(values, kp), 4)
-        verdict = verdict_of(coverage, self.params, kp)
-        start, end = candidates.spans[best]
+    def _key_point(self, draft: _Draft, index: int) -> KeyPointResult:
+        kp = draft.part.key_points[index].rubric
+        found = draft.matches[index]
+        values = found.values if self.verifier is not None else {**found.values, **NEUTRAL}
+        coverage, verdict, judgement = decide(values, self.params, kp)
+        start, end = draft.candidates.spans[found.best] if draft.candidates else (0, 0)
         evidence = None
-        if verdict is not Verdict.MISSING:
-            evidence = EvidenceSpan(text=answer[start:end], start=start, end=end)
+        if verdict is not Verdict.MISSING or judgement is Judgement.CONTRADICTS:
+            evidence = EvidenceSpan(text=draft.request.answer[start:end], start=start, end=end)
         return KeyPointResult(
             key_point=kp.label,
             coverage=coverage,
             verdict=verdict,
             evidence=evidence,
-            similarity=round(values["best"], 4),
+            similarity=round(found.values["best"], 4),
             weight=kp.weight,
-            features=values,
+            judgement=judgement,
+            contradicted=draft.contradicted[index] if judgement is Judgement.CONTRADICTS else None,
+            features=dict(values),
         )
 
     @staticmethod
@@ -276,20 +276,16 @@ class Grader:
         )
 
     def _result(
-        self,
-        request: ScoreRequest,
-        part: PreparedPart,
-        points: list[KeyPointResult],
-        flags: list[Flag],
+        self, draft: _Draft, points: list[KeyPointResult], flags: list[Flag]
     ) -> ScoreResult:
         total = sum(p.weight for p in points)
         score = 100.0 * sum(p.weight * p.coverage for p in points) / total if total else 0.0
         return ScoreResult(
-            question=request.question,
-            part=request.part,
+            question=draft.request.question,
+            part=draft.request.part,
             score=round(score, 1),
             key_points=points,
             flags=flags,
             model=self.embedder.name,
-            rubric_version=part.version,
+            rubric_version=draft.part.version,
         )

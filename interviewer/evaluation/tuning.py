@@ -16,9 +16,9 @@ import numpy.typing as npt
 
 from interviewer.core import metrics
 from interviewer.core.params import FEATURES, ScoringParams
-from interviewer.core.result import ScoreResult
+from interviewer.core.result import ScoreResult, Verdict
 from interviewer.core.rubric import KeyPointRubric
-from interviewer.core.scoring import coverage_of, verdict_of
+from interviewer.core.scoring import decide
 from interviewer.evaluation.evaluator import _ORDINAL, Outcome
 from interviewer.evaluation.labelled import LabelledAnswer
 
@@ -100,13 +100,12 @@ def outcomes_under(
     outcomes: list[Outcome] = []
     for result in results:
         points = rubrics[f"{result.question}:{result.part}"]
-        coverage = [
-            coverage_of(kp.features, params, rkp)
+        decided = [
+            decide(kp.features, params, rkp) if kp.features else (0.0, Verdict.MISSING, None)
             for kp, rkp in zip(result.key_points, points, strict=True)
         ]
-        verdicts = [
-            _ORDINAL[verdict_of(c, params, rkp)] for c, rkp in zip(coverage, points, strict=True)
-        ]
+        coverage = [c for c, _, _ in decided]
+        verdicts = [_ORDINAL[v] for _, v, _ in decided]
         weights = [rkp.weight for rkp in points]
         score = 100.0 * sum(w * c for w, c in zip(weights, coverage, strict=True)) / sum(weights)
         outcomes.append(Outcome(coverage, verdicts, round(score, 1)))

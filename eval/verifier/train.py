@@ -1,0 +1,126 @@
+"""Train the claim verifier: a cross-encoder fine-tuned from the packaged MiniLM weights on CPU.
+
+    .venv/bin/python eval/verifier/train.py                 # the shipped model (all questions)
+    .venv/bin/python eval/verifier/train.py --folds 3 --out DIR   # one model per fold, for honest eval
+
+Training data: our claim sentences (eval/verifier/claims/) and the rubrics' statements, never the
+labelled evaluation answers. Deterministic for a seed (torch on CPU, fixed data order).
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import random
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO))
+
+from interviewer.adapters.cross_encoder import ARTIFACT, MAX_LENGTH, save_artifact  # noqa: E402
+from interviewer.adapters.st_embedder import offline_environment, packaged_model_path  # noqa: E402
+from interviewer.core.rubric_io import load_rubric_set  # noqa: E402
+from interviewer.core.verifier_pairs import Pair, build_pairs, load_claims  # noqa: E402
+
+CLAIMS = REPO / "eval" / "verifier" / "claims"
+RUBRICS = REPO / "rubrics"
+LABELS = ["supports", "contradicts", "mentions", "unrelated"]
+
+
+def data_hash(pairs: list[Pair]) -> str:
+    digest = hashlib.sha256()
+    for p in sorted(pairs, key=lambda p: (p.sentence, p.statement)):
+        digest.update(f"{p.sentence}\t{p.statement}\t{int(p.relation)}\n".encode())
+    return digest.hexdigest()
+
+
+def train(pairs: list[Pair], *, epochs: int, lr: float, batch_size: int, seed: int, layers: int):
+    import torch
+    from transformers import AutoModelForSequenceClassification, AutoTokenizer
+
+    offline_environment()
+    torch.manual_seed(seed)
+    random.seed(seed)
+    base = str(packaged_model_path())
+    tokenizer = AutoTokenizer.from_pretrained(base, local_files_only=True)
+    model = AutoModelForSequenceClassification.from_pretrained(
+        base, num_labels=len(LABELS), local_files_only=True, num_hidden_layers=layers
+    )
+    model.train()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=lr, weight_decay=0.01)
+    steps = epochs * ((len(pairs) + batch_size - 1) // batch_size)
+    scheduler = torch.optim.lr_scheduler.LambdaLR(
+        optimizer, lambda s: min(1.0, (s + 1) / (0.1 * steps)) * max(0.0, (steps - s) / steps)
+    )
+    counts = torch.bincount(torch.tensor([int(p.relation) for p in pairs]), minlength=len(LABELS))
+    weights = (counts.sum() / (len(LABELS) * counts.clamp(min=1))).float()
+    loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
+    rng = random.Random(seed)
+    step = 0
+    for epoch in range(epochs):
+        order = list(range(len(pairs)))
+        rng.shuffle(order)
+        total = 0.0
+        for start in range(0, len(order), batch_size):
+            batch = [pairs[i] for i in order[start : start + batch_size]]
+            # both orders: the verifier sees (answer span, evidence) at run time, but symmetry helps
+            encoded = tokenizer(
+                [p.sentence for p in batch], [p.statement for p in batch],
+                padding=True, truncation=True, max_length=MAX_LENGTH, return_tensors="pt",
+            )
+            labels = torch.tensor([int(p.relation) for p in batch])
+            loss = loss_fn(model(**encoded).logits, labels)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+            optimizer.step()
+            scheduler.step()
+            optimizer.zero_grad()
+            total += float(loss) * len(batch)
+            step += 1
+        print(f"  epoch {epoch + 1}/{epochs}: loss {total / len(pairs):.4f}", flush=True)
+    model.eval()
+    return model, tokenizer
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--folds", type=int, default=0, help="train one model per fold of questions")
+    parser.add_argument("--out", type=Path, default=ARTIFACT)
+    parser.add_argument("--epochs", type=int, default=3)
+    parser.add_argument("--lr", type=float, default=5e-5)
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--layers", type=int, default=6, help="keep the first N MiniLM layers")
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+    rubrics = load_rubric_set([RUBRICS]).rubrics
+    claims = load_claims(CLAIMS)
+    questions = sorted(q for q in rubrics if q in claims)
+    print(f"{len(questions)} questions with claims")
+    folds = [questions] if args.folds == 0 else [questions[k :: args.folds] for k in range(args.folds)]
+    assignment: dict[str, int] = {}
+    for k, held_out in enumerate(folds):
+        train_questions = questions if args.folds == 0 else [q for q in questions if q not in held_out]
+        pairs = build_pairs(rubrics, claims, train_questions, seed=args.seed)
+        print(f"fold {k}: {len(pairs)} pairs from {len(train_questions)} questions", flush=True)
+        started = time.perf_counter()
+        model, _ = train(pairs, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
+                         seed=args.seed, layers=args.layers)
+        target = args.out if args.folds == 0 else args.out / f"fold{k}"
+        meta = {"data_hash": data_hash(pairs), "pairs": len(pairs), "questions": train_questions,
+                "held_out": [] if args.folds == 0 else held_out, "epochs": args.epochs, "lr": args.lr,
+                "batch_size": args.batch_size, "layers": args.layers, "seed": args.seed,
+                "seconds": round(time.perf_counter() - started, 1), "labels": LABELS}
+        save_artifact(model, target, meta)
+        for q in (held_out if args.folds else []):
+            assignment[q] = k
+        print(f"fold {k}: saved {target} in {meta['seconds']} s", flush=True)
+    if args.folds:
+        (args.out / "folds.json").write_text(json.dumps(assignment, indent=2) + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

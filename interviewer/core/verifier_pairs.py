@@ -1,0 +1,99 @@
+"""Training pairs for the claim verifier: (answer-like sentence, evidence statement) -> relation.
+
+The sentences are our own writing in `eval/verifier/claims/` (never the evaluation answers) plus the
+rubrics' own evidence, mistakes and mentions. Relations: the sentence SUPPORTS the evidence, states
+it wrongly (CONTRADICTS), only MENTIONS its topic, or is UNRELATED to it.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from enum import IntEnum
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from interviewer.core.rubric import Rubric
+
+
+class Relation(IntEnum):
+    SUPPORTS = 0
+    CONTRADICTS = 1
+    MENTIONS = 2
+    UNRELATED = 3
+
+
+@dataclass(frozen=True)
+class Pair:
+    question: str
+    key_point: int
+    sentence: str
+    statement: str
+    relation: Relation
+
+
+_CLAIM_FIELDS = {
+    "supports": Relation.SUPPORTS,
+    "contradicts": Relation.CONTRADICTS,
+    "mentions": Relation.MENTIONS,
+    "unrelated": Relation.UNRELATED,
+}
+
+
+def load_claims(directory: Path) -> dict[str, list[dict[str, Any]]]:
+    claims: dict[str, list[dict[str, Any]]] = {}
+    for path in sorted(directory.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        claims[str(data["question"])] = list(data["key_points"])
+    return claims
+
+
+def _with(
+    rng: random.Random, sentences: Iterable[str], statements: list[str], per: int
+) -> Iterable[tuple[str, str]]:
+    for sentence in sentences:
+        for statement in rng.sample(statements, min(per, len(statements))):
+            if statement != sentence:
+                yield sentence, statement
+
+
+def build_pairs(
+    rubrics: Mapping[str, Rubric],
+    claims: Mapping[str, list[dict[str, Any]]],
+    questions: Iterable[str],
+    *,
+    per_sentence: int = 3,
+    seed: int = 13,
+) -> list[Pair]:
+    """Every pair for the given questions, deterministic for a seed."""
+    rng = random.Random(seed)
+    pairs: list[Pair] = []
+    chosen = sorted(set(questions))
+    for question in chosen:
+        rubric = rubrics[question]
+        for index, kp in enumerate(rubric.key_points):
+            evidence = list(kp.evidence)
+            sources: list[tuple[Iterable[str], Relation]] = [
+                (evidence, Relation.SUPPORTS),
+                (kp.mistakes, Relation.CONTRADICTS),
+                (kp.mentions, Relation.MENTIONS),
+            ]
+            entry = claims.get(question, [])
+            if index < len(entry):
+                for field, relation in _CLAIM_FIELDS.items():
+                    sources.append((entry[index].get(field, []), relation))
+            elsewhere = [
+                e
+                for q in rng.sample(chosen, min(3, len(chosen)))
+                if q != question
+                for e in rubrics[q].key_points[0].evidence[:2]
+            ]
+            sources.append((rng.sample(elsewhere, min(3, len(elsewhere))), Relation.UNRELATED))
+            for sentences, relation in sources:
+                for sentence, statement in _with(rng, sentences, evidence, per_sentence):
+                    pairs.append(Pair(question, index, sentence, statement, relation))
+    rng.shuffle(pairs)
+    return pairs
