@@ -1,0 +1,152 @@
+"""Export and import: JSON round-trips to the same record; Markdown and HTML carry the questions,
+scores, highlights and model answers; the HTML reads in a real (headless) browser."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from interviewer.adapters.store import SqliteTranscriptStore, open_store
+from interviewer.cli import main
+from interviewer.core.transcript_render import from_json, segments, to_html, to_json, to_markdown
+from interviewer.paths import Paths
+from tests.store.helpers import CACHE_ANSWER, CHROMIUM, CIRCUIT_ANSWER, circuit_result
+
+
+def test_json_export_imports_back_to_the_same_record(
+    filled: tuple[SqliteTranscriptStore, int], tmp_path: Path
+) -> None:
+    store, session = filled
+    store.correct_verdict(store.load_session(session).answers[0].id, 1, "covered")
+    original = store.load_session(session)
+    other = SqliteTranscriptStore(tmp_path / "other.sqlite3", fallback_dir=tmp_path / "fb")
+    imported = other.load_session(other.import_session(from_json(to_json(original))))
+    assert imported.without_ids() == original.without_ids()
+    assert imported.answers[0].corrections == original.answers[0].corrections
+
+
+def test_import_refuses_a_bad_file_with_one_line() -> None:
+    with pytest.raises(ValueError, match="not JSON"):
+        from_json("{")
+    with pytest.raises(ValueError, match="not an interviewer session export"):
+        from_json('{"hello": 1}')
+    with pytest.raises(ValueError, match="bank_id: Field required"):
+        from_json(
+            '{"format": "interviewer.session/1", "uid": "x", "started_at": "2025-01-01T00:00:00Z"}'
+        )
+
+
+def test_the_cli_exports_and_imports(
+    filled: tuple[SqliteTranscriptStore, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Through `interviewer export`, between two user homes (as when moving machines)."""
+    source, session = filled
+    home = Paths.from_env()
+    home.home.mkdir(parents=True, exist_ok=True)
+    user = open_store(home)
+    user.import_session(source.load_session(session))
+    out = tmp_path / "s.json"
+    assert main(["export", "last", "--format", "json", "--out", str(out)]) == 0
+    assert main(["export", "--import", str(out)]) == 1
+    assert "already stored as session 1" in capsys.readouterr().err
+    exported = from_json(out.read_text())
+    assert exported.without_ids() == source.load_session(session).without_ids()
+    assert main(["export", "1", "--format", "md"]) == 0
+    markdown = capsys.readouterr().out
+    assert "## Circuit breaker pattern (Answer)" in markdown
+    assert main(["export", "--import", str(tmp_path / "missing.json")]) == 1
+    assert "cannot read" in capsys.readouterr().err
+
+
+def test_evidence_segments_cover_the_answer_once() -> None:
+    result = circuit_result()
+    parts = segments(CIRCUIT_ANSWER, result.key_points)
+    assert "".join(p.text for p in parts) == CIRCUIT_ANSWER
+    marked = {p.key_point: p.text for p in parts if p.key_point is not None}
+    assert marked[0].startswith("After a cool-down")
+    assert marked[1].startswith("After too many failures")
+
+
+def test_markdown_marks_evidence_and_keeps_the_model_answer(
+    filled: tuple[SqliteTranscriptStore, int],
+) -> None:
+    store, session = filled
+    text = to_markdown(store.load_session(session))
+    assert "==After too many failures it opens" in text
+    assert "- ✘ missing: Knows fallbacks (0.10)" in text
+    assert "### Model answer" in text
+    assert "### Feedback" in text
+
+
+class _Visible(HTMLParser):
+    """Text and tags of a page, to check structure without a browser."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[str] = []
+        self.links: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append(tag)
+        self.links += [v or "" for k, v in attrs if k in ("src", "href")]
+
+
+def test_html_is_self_contained(filled: tuple[SqliteTranscriptStore, int]) -> None:
+    store, session = filled
+    page = to_html(store.load_session(session))
+    parser = _Visible()
+    parser.feed(page)
+    assert parser.links == []  # no external assets of any kind
+    assert "script" not in parser.tags and "link" not in parser.tags
+    assert parser.tags.count("mark") == 4  # 2 + 1 highlights in the circuit answers, 1 in cache
+    assert "<details><summary>Model answer</summary>" in page
+
+
+def test_html_escapes_what_the_user_typed(store: SqliteTranscriptStore) -> None:
+    session = store.start_session("b", ["circuit-breaker-pattern"], {})
+    store.submit_answer(session, "circuit-breaker-pattern", "main", "<script>alert(1)</script>", 1)
+    page = to_html(store.load_session(session))
+    assert "<script>" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+
+
+@pytest.mark.skipif(
+    CHROMIUM is None, reason="chromium is not installed (apt-get install -y chromium)"
+)
+def test_the_html_export_reads_in_headless_chromium(
+    filled: tuple[SqliteTranscriptStore, int], tmp_path: Path
+) -> None:
+    store, session = filled
+    page = tmp_path / "session.html"
+    page.write_text(to_html(store.load_session(session)), encoding="utf-8")
+    run = subprocess.run(
+        [
+            str(CHROMIUM),
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--no-first-run",
+            f"--user-data-dir={tmp_path / 'profile'}",
+            "--dump-dom",
+            page.as_uri(),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert run.returncode == 0, run.stderr[-2000:]
+    dom = run.stdout
+    assert "<h2>Circuit breaker pattern <small>(Answer)</small></h2>" in dom
+    assert "Caching strategies" in dom
+    assert "Score: 50/100" in dom and "Score: 30/100" in dom
+    marks = re.findall(r'<mark style="background:[^"]+" title="([^"]+)">', dom)
+    assert marks[:2] == ["Knows why it fails fast", "Knows the three states"]
+    assert "Write-through writes to the cache" in dom and CACHE_ANSWER.split(".")[1] in dom
+    assert "<summary>Model answer</summary>" in dom

@@ -1,0 +1,124 @@
+"""Migrations: from an empty file, and from every earlier schema version with data in it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from interviewer.adapters import store_schema
+from interviewer.adapters.store import SqliteTranscriptStore, StoreError
+from interviewer.adapters.store_schema import MIGRATIONS, applied, migrate
+from tests.store.helpers import CACHE, CIRCUIT, CIRCUIT_ANSWER, circuit_result, raw
+
+NAMES = [m.__name__ for m in MIGRATIONS]
+
+
+def test_an_empty_database_gets_every_migration_recorded_in_order(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    store = SqliteTranscriptStore(db_path)
+    assert store.problem is None
+    db = raw(db_path)
+    assert applied(db) == NAMES
+    assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    assert migrate(db) == []  # idempotent: nothing left to apply
+
+
+def _old_session(db: sqlite3.Connection, version: int) -> None:
+    """A session as schema `version` (its first `version` migrations) wrote it: a scored answer and
+    a draft; question ids as JSON before m003, as rows after; no uid before m004."""
+    uid = ", uid" if version >= 4 else ""
+    ids = "" if version >= 3 else ", question_ids"
+    values = [json.dumps([CIRCUIT, CACHE])] if version < 3 else []
+    values += ["0" * 32] if version >= 4 else []
+    marks = ", ?" * len(values)
+    db.execute(
+        f"INSERT INTO sessions (id, bank_id, settings, started_at{ids}{uid})"
+        f" VALUES (1, 'architecture-system-design', '{{}}', '2025-01-02T10:00:00+00:00'{marks})",
+        values,
+    )
+    if version >= 3:
+        db.executemany(
+            "INSERT INTO session_questions (session_id, position, question_id) VALUES (1, ?, ?)",
+            [(0, CIRCUIT), (1, CACHE)],
+        )
+    db.execute(
+        "INSERT INTO answers (id, session_id, question_id, part, text, seconds, submitted_at)"
+        " VALUES (1, 1, ?, 'main', ?, 30, '2025-01-02T10:01:00+00:00')",
+        (CIRCUIT, CIRCUIT_ANSWER),
+    )
+    result = circuit_result()
+    db.execute(
+        "INSERT INTO scores (answer_id, score, result, rubric_version, scored_at)"
+        " VALUES (1, ?, ?, '1', '2025-01-02T10:01:01+00:00')",
+        (result.score, result.model_dump_json()),
+    )
+    db.execute(
+        "INSERT INTO drafts VALUES (1, ?, 'main', 'unsent words', '2025-01-02T10:02:00+00:00')",
+        (CACHE,),
+    )
+
+
+@pytest.mark.parametrize("version", range(len(MIGRATIONS)))
+def test_every_earlier_version_upgrades_and_keeps_its_data(
+    version: int, db_path: Path, lookup: object
+) -> None:
+    db_path.parent.mkdir(parents=True)
+    db = raw(db_path)
+    migrate(db, upto=version)
+    assert applied(db) == NAMES[:version]
+    if version >= 1:
+        _old_session(db, version)
+    db.close()
+
+    store = SqliteTranscriptStore(db_path, bank_lookup=lookup)  # type: ignore[arg-type]
+    assert store.problem is None
+    assert applied(raw(db_path)) == NAMES
+    if version == 0:
+        assert store.sessions() == []
+        return
+    record = store.load_session(1)
+    assert [q.id for q in record.questions] == [CIRCUIT, CACHE]
+    assert record.questions[0].title == "Circuit breaker pattern"  # text read from the bank
+    assert record.uid and len(record.uid) == 32
+    assert record.answers[0].score is not None
+    assert record.answers[0].score.result == circuit_result()
+    resumed = store.unfinished_session()
+    assert resumed is not None
+    assert resumed.drafts == {(CACHE, "main"): "unsent words"}
+
+
+def test_a_database_from_a_newer_version_is_refused_clearly(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db = raw(db_path)
+    migrate(db)
+    db.execute("INSERT INTO schema_migrations VALUES ('m999_from_the_future', 'x')")
+    store = SqliteTranscriptStore(db_path)
+    assert store.problem is not None
+    assert store.problem.kind == "newer"
+    assert "newer version of interviewer" in store.problem.message
+    with pytest.raises(StoreError, match="newer version"):
+        store.check()
+
+
+def test_a_failing_migration_leaves_the_previous_version(
+    db_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each migration and its record commit together: a crash mid-upgrade is never half-applied."""
+    db_path.parent.mkdir(parents=True)
+    db = raw(db_path)
+    migrate(db, upto=2)
+
+    def broken(conn: sqlite3.Connection) -> None:
+        conn.execute("CREATE TABLE half_done (x)")
+        raise sqlite3.OperationalError("disk I/O error")
+
+    broken.__name__ = NAMES[2]
+    monkeypatch.setattr(store_schema, "MIGRATIONS", [*MIGRATIONS[:2], broken, *MIGRATIONS[3:]])
+    with pytest.raises(sqlite3.OperationalError):
+        migrate(db)
+    assert applied(db) == NAMES[:2]
+    tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    assert "half_done" not in tables
