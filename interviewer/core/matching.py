@@ -32,6 +32,8 @@ class PreparedPart:
     prompt: Matrix  # (d,)
     key_points: list[PreparedKeyPoint]
     version: int
+    centroid: Matrix  # (d,) all of this part's evidence
+    rivals: Matrix  # (r, d) the centroids of every other part in the rubric set (other questions)
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,7 @@ class Candidates:
     explain: np.ndarray
     whole: Matrix  # (d,) the answer as a whole
     relevance: float  # the best similarity of any span to the question itself
+    focus: float  # whole answer vs this part's evidence, minus vs the closest other part's
 
 
 @dataclass
@@ -55,7 +58,7 @@ class Match:
     statements: list[list[int]]  # per shortlisted span: evidence indices, closest first
 
 
-def candidates_of(units: list[Unit], vectors: Matrix, prompt: Matrix) -> Candidates:
+def candidates_of(units: list[Unit], vectors: Matrix, part: PreparedPart) -> Candidates:
     spans = [(u.start, u.end) for u in units]
     explain = [explanation_factor(u.text) for u in units]
     blocks = [vectors]
@@ -66,8 +69,10 @@ def candidates_of(units: list[Unit], vectors: Matrix, prompt: Matrix) -> Candida
         blocks.append(normalise(vectors[:-1] + vectors[1:]))
     stacked = np.vstack(blocks)
     whole = normalise(vectors.mean(axis=0, keepdims=True))[0]
-    relevance = float(np.max(stacked @ prompt))
-    return Candidates(spans, stacked, np.asarray(explain), whole, relevance)
+    relevance = float(np.max(stacked @ part.prompt))
+    own = float(whole @ part.centroid)
+    rival = float(np.max(part.rivals @ whole)) if len(part.rivals) else 0.0
+    return Candidates(spans, stacked, np.asarray(explain), whole, relevance, own - rival)
 
 
 def _top2(sims: np.ndarray) -> np.ndarray:
@@ -105,6 +110,7 @@ def match(
         "mention_margin": mention - evidence_at_best if len(kp.mentions) else -0.2,
         "specificity": evidence_at_best - other,
         "relevance": candidates.relevance,
+        "focus": candidates.focus,
         "explain": float(candidates.explain[best]),
     }
     picked = [int(c) for c in order[:shortlist]]

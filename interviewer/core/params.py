@@ -15,6 +15,7 @@ FEATURES = (
     "mention_margin",  # best span's similarity to a vague mention minus to the evidence
     "specificity",  # best minus the best span's similarity to other key points' evidence
     "relevance",  # the answer's best similarity to the question itself
+    "focus",  # the answer's closeness to this question's evidence, less to the closest other question's
     "explain",  # how explanatory the best span is (1 sentence, lower for bare term lists)
     "v_support",  # verifier: probability the best spans support the key point's evidence
     "v_contra",  # verifier: probability the most on-point span contradicts it

@@ -117,6 +117,7 @@ class Grader:
         self.cache = cache or StatementCache(embedder, None)
         self.verifier = verifier
         self._prepared: dict[tuple[str, str], PreparedPart] = {}
+        self._centroids: tuple[list[tuple[str, str]], Matrix] | None = None
 
     # -- rubric side, computed once -------------------------------------------------------------
     def prepare(self, question: str, part: str = "main") -> PreparedPart:
@@ -146,7 +147,29 @@ class Grader:
                 cursor += size
             centroid = normalise(blocks[0].mean(axis=0, keepdims=True))[0]
             prepared.append(PreparedKeyPoint(kp, blocks[0], blocks[1], blocks[2], centroid))
-        return PreparedPart(question, part, vectors[0], prepared, rubric.version)
+        everything = np.vstack([kp.evidence for kp in prepared])
+        centroid = normalise(everything.mean(axis=0, keepdims=True))[0]
+        rivals = self._rivals(question, part)
+        return PreparedPart(question, part, vectors[0], prepared, rubric.version, centroid, rivals)
+
+    def _rivals(self, question: str, part: str) -> Matrix:
+        """Centroids of every other part: an answer closer to one of them answers something else."""
+        if self._centroids is None:
+            texts = [
+                (q, p, [e for kp in rubric.part(p) for e in kp.evidence])
+                for q, rubric in self.rubrics.items()
+                for p in (("main", "follow_up") if rubric.follow_up else ("main",))
+            ]
+            vectors = self.cache.encode([e for _, _, evidence in texts for e in evidence])
+            keys, rows, cursor = [], [], 0
+            for q, p, evidence in texts:
+                rows.append(vectors[cursor : cursor + len(evidence)].mean(axis=0))
+                keys.append((q, p))
+                cursor += len(evidence)
+            self._centroids = (keys, normalise(np.vstack(rows)))
+        keys, matrix = self._centroids
+        keep = [i for i, key in enumerate(keys) if key != (question, part)]
+        return matrix[keep]
 
     def warm_up(self, questions: Sequence[str]) -> None:
         for question in questions:
@@ -206,7 +229,7 @@ class Grader:
     ) -> _Draft:
         if not units:
             return _Draft(request, part, flags, None, [], [])
-        candidates = candidates_of(units, vectors, part.prompt)
+        candidates = candidates_of(units, vectors, part)
         penalty = self.params.penalty_unexplained
         matches = [match(part, i, candidates, penalty) for i in range(len(part.key_points))]
         if float(np.mean(candidates.explain[: len(units)])) < 0.7:
