@@ -1,0 +1,187 @@
+"""`interviewer interview`: the Textual interview. With no choices it opens the start screen;
+with any of --bank/--category/--difficulty/--count/--order/--time-limit it starts at once.
+
+Only argparse is imported at module level: `interviewer --help` must not pay for Textual or torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import threading
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from interviewer.core.bank_io import LoadedBanks
+    from interviewer.core.models import Question
+    from interviewer.core.ports import AnswerGrader, FeedbackWriter, TranscriptStore
+    from interviewer.core.session import DueOrder
+    from interviewer.grading import GradingContext
+    from interviewer.paths import Paths
+
+_CHOICES = ("bank", "category", "difficulty", "count", "order", "time_limit")
+
+
+def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    interview = subparsers.add_parser(
+        "interview", help="run a mock interview in the terminal (the default command)"
+    )
+    interview.add_argument("--bank", help="bank id (default: the first bank)")
+    interview.add_argument(
+        "--category", action="append", help="ask from this category (repeatable, or a,b)"
+    )
+    interview.add_argument(
+        "--difficulty", action="append", help="Junior, Mid or Senior (repeatable, or a,b)"
+    )
+    interview.add_argument("--count", type=int, help="number of questions (default: 5)")
+    interview.add_argument(
+        "--order", choices=("shuffled", "bank", "due"), help="question order (default: shuffled)"
+    )
+    interview.add_argument(
+        "--time-limit", type=float, metavar="SECONDS", help="per question; running out only warns"
+    )
+    interview.add_argument("--seed", type=int, help=argparse.SUPPRESS)  # repeatable shuffles
+    interview.set_defaults(handler=_run)
+
+
+def _split(values: list[str] | None) -> tuple[str, ...]:
+    return tuple(v.strip() for value in values or [] for v in value.split(",") if v.strip())
+
+
+def settings_from_args(args: argparse.Namespace) -> tuple[Any, bool]:
+    """The interview settings, and whether the user chose anything (then the start is direct)."""
+    from interviewer.core.session import InterviewSettings, Order
+
+    settings = InterviewSettings(
+        bank_id=args.bank,
+        categories=_split(args.category),
+        difficulties=_split(args.difficulty),
+        count=args.count if args.count and args.count > 0 else 5,
+        order=Order(args.order or "shuffled"),
+        time_limit=args.time_limit if args.time_limit and args.time_limit > 0 else None,
+        seed=args.seed,
+    )
+    direct = any(getattr(args, name) is not None for name in _CHOICES)
+    return settings, direct
+
+
+class SharedContext:
+    """Banks parsed once for the start screen and the store; the grader's context (banks,
+    rubrics, params) loaded once in the model worker. Either may be asked from any thread."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+        self._banks_lock = threading.Lock()
+        self._context_lock = threading.Lock()  # separate: the UI thread never waits on rubrics
+        self._banks: LoadedBanks | None = None
+        self._context: GradingContext | None = None
+
+    def banks(self) -> LoadedBanks:
+        from interviewer.core.bank_io import load_banks
+
+        with self._banks_lock:
+            if self._banks is None:
+                self._banks = load_banks(self.paths.bank_dirs())
+            return self._banks
+
+    def question(self, question_id: str) -> Question | None:
+        for bank in self.banks().banks:
+            if (question := bank.get(question_id)) is not None:
+                return question
+        return None
+
+    def get(self) -> GradingContext:
+        """Rubrics take longer to parse than banks; only the grader needs them."""
+        from interviewer.grading import load_context
+
+        with self._context_lock:
+            if self._context is None:
+                self._context = load_context(self.paths)
+            return self._context
+
+
+def grader_factory(context: SharedContext) -> AnswerGrader:
+    """Builds the grader and loads the model now, not at the first answer (runs in a worker)."""
+    from interviewer.grading import build_grader
+
+    grader = build_grader(context.get(), paths=context.paths)
+    grader.embedder.encode(["warm up"])
+    return grader
+
+
+def warm_up(grader: AnswerGrader, question_ids: list[str]) -> None:
+    prepare = getattr(grader, "warm_up", None)
+    if prepare is not None:
+        prepare(question_ids)
+
+
+def open_transcripts(paths: Paths, context: SharedContext) -> TranscriptStore | None:
+    """The SQLite store when it is installed; None means an in-memory store for this run.
+
+    The store reads questions through the shared context, so the banks are parsed once.
+    """
+    try:
+        from interviewer.adapters.store import open_store  # type: ignore[import-not-found,unused-ignore]
+    except ImportError:
+        return None
+    try:
+        store: TranscriptStore = open_store(paths, bank_lookup=context.question)
+    except Exception as error:
+        print(f"interviewer: transcripts will not be saved: {error}", file=sys.stderr)
+        return None
+    return store
+
+
+def feedback_writer(paths: Paths) -> FeedbackWriter | None:
+    try:
+        from interviewer.adapters.llm import (  # type: ignore[import-not-found,unused-ignore]
+            feedback_from_environment,
+        )
+    except ImportError:
+        return None
+    try:
+        writer: FeedbackWriter | None = feedback_from_environment(paths)
+    except Exception as error:  # feedback is optional; scoring works without it
+        print(f"interviewer: LLM feedback is off: {error}", file=sys.stderr)
+        return None
+    return writer
+
+
+def due_order(store: TranscriptStore | None) -> DueOrder | None:
+    """The store's "due and weakest first" ordering, when it offers one."""
+    order: DueOrder | None = getattr(store, "due_order", None)
+    return order
+
+
+def _run(args: argparse.Namespace) -> int:
+    from interviewer.paths import Paths
+    from interviewer.tui.app import make_app
+    from interviewer.tui.config import AppDeps, AppSettings
+
+    settings, direct = settings_from_args(args)
+    paths = Paths.from_env()
+    context = SharedContext(paths)
+    store = open_transcripts(paths, context)
+    deps = AppDeps(
+        catalog=lambda: context.banks().banks,
+        grader_factory=lambda: grader_factory(context),
+        store=store,
+        feedback=feedback_writer(paths),
+        due_order=due_order(store),
+        warm_up=warm_up,
+    )
+    app = make_app(AppSettings(interview=settings, start_directly=direct), deps)
+    try:
+        app.run()
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+    if app.model.loading:
+        # Quit during the model load: don't let interpreter shutdown wait on (or tear down under)
+        # torch's import in the loader thread. What the user typed is in the closed store.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(app.return_code or 0)
+    return app.return_code or 0

@@ -1,0 +1,330 @@
+"""The interview as a state machine: which question comes next, what was typed, how long it took.
+
+Pure on purpose: the TUI drives it, tests drive it without a terminal, and a crash in the UI never
+loses what the session knows. Time comes in as plain `now` numbers so the clock is the caller's.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any
+
+from interviewer.core.models import Question
+from interviewer.core.result import ScoreResult
+
+
+class Order(StrEnum):
+    SHUFFLED = "shuffled"
+    BANK = "bank"
+    DUE = "due"  # due for review and weakest first; needs an ordering from the transcripts
+
+
+class Part(StrEnum):
+    MAIN = "main"
+    FOLLOW_UP = "follow_up"
+
+
+# Reorders question ids, most urgent first ("due and weakest first"); supplied by the store side.
+DueOrder = Callable[[Sequence[str]], Sequence[str]]
+StepKey = tuple[str, str]  # (question id, part)
+
+
+@dataclass(frozen=True)
+class InterviewSettings:
+    """What the start screen and `interviewer interview` choose. Defaults start at once."""
+
+    bank_id: str | None = None  # None: the first bank found
+    categories: tuple[str, ...] = ()  # empty: every category
+    difficulties: tuple[str, ...] = ()  # empty: every difficulty
+    count: int = 5
+    order: Order = Order.SHUFFLED
+    time_limit: float | None = None  # seconds per question; running out only warns
+    seed: int | None = None  # fixes the shuffle (tests, screenshots)
+
+    def as_dict(self) -> dict[str, object]:
+        """Plain values for the transcript store's `settings` column."""
+        return {
+            "bank_id": self.bank_id,
+            "categories": list(self.categories),
+            "difficulties": list(self.difficulties),
+            "count": self.count,
+            "order": self.order.value,
+            "time_limit": self.time_limit,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> InterviewSettings:
+        """Back from `as_dict` (a resumed session); unknown or broken values fall back to defaults."""
+        limit = data.get("time_limit")
+        try:
+            order = Order(str(data.get("order", Order.SHUFFLED.value)))
+        except ValueError:
+            order = Order.SHUFFLED
+        return cls(
+            bank_id=data.get("bank_id") or None,
+            categories=tuple(data.get("categories") or ()),
+            difficulties=tuple(data.get("difficulties") or ()),
+            count=int(data.get("count") or 5),
+            order=order,
+            time_limit=float(limit) if isinstance(limit, int | float) and limit > 0 else None,
+        )
+
+
+def select_questions(
+    questions: Sequence[Question],
+    settings: InterviewSettings,
+    due_order: DueOrder | None = None,
+) -> list[Question]:
+    """The questions to ask, filtered and ordered; `due` without an ordering falls back to shuffled."""
+    categories = {c.casefold() for c in settings.categories}
+    levels = {d.casefold() for d in settings.difficulties}
+    pool = [
+        q
+        for q in questions
+        if (not categories or q.category.casefold() in categories)
+        and (not levels or q.difficulty.value.casefold() in levels)
+    ]
+    if settings.order is Order.BANK:
+        ordered = sorted(pool, key=lambda q: q.number)
+    elif settings.order is Order.DUE and due_order is not None:
+        by_id = {q.id: q for q in pool}
+        ranked = [by_id[i] for i in dict.fromkeys(due_order([q.id for q in pool])) if i in by_id]
+        ordered = ranked + [q for q in pool if q not in ranked]
+    else:
+        ordered = list(pool)
+        random.Random(settings.seed).shuffle(ordered)
+    return ordered[: max(0, settings.count)]
+
+
+@dataclass(frozen=True)
+class Step:
+    """One thing to answer: a question's main part or its follow-up."""
+
+    question: Question
+    part: Part
+    number: int  # 1-based position of the question in the interview
+    total: int
+
+    @property
+    def key(self) -> StepKey:
+        return (self.question.id, self.part.value)
+
+    @property
+    def prompt(self) -> str:
+        if self.part is Part.FOLLOW_UP and self.question.follow_up:
+            return self.question.follow_up
+        return self.question.prompt
+
+    @property
+    def progress(self) -> str:
+        suffix = " · follow-up" if self.part is Part.FOLLOW_UP else ""
+        return f"{self.number}/{self.total}{suffix}"
+
+
+@dataclass
+class Attempt:
+    """A submitted answer and, once the grader is done, its score."""
+
+    text: str
+    seconds: float
+    answer_id: int | None = None  # the transcript store's id
+    result: ScoreResult | None = None
+    unscored: str | None = None  # why there is no score (no follow-up rubric, model failed)
+
+
+@dataclass
+class InterviewSession:
+    questions: list[Question]
+    settings: InterviewSettings = field(default_factory=InterviewSettings)
+    position: int = 0
+    drafts: dict[StepKey, str] = field(default_factory=dict)
+    attempts: dict[StepKey, list[Attempt]] = field(default_factory=dict)
+    spent: dict[StepKey, float] = field(default_factory=dict)
+    _clock_started: float | None = None
+
+    def __post_init__(self) -> None:
+        total = len(self.questions)
+        self.steps: list[Step] = []
+        for number, question in enumerate(self.questions, 1):
+            self.steps.append(Step(question, Part.MAIN, number, total))
+            if question.follow_up:
+                self.steps.append(Step(question, Part.FOLLOW_UP, number, total))
+
+    # -- where we are ------------------------------------------------------------------------------
+    @property
+    def current(self) -> Step | None:
+        return self.steps[self.position] if self.position < len(self.steps) else None
+
+    @property
+    def finished(self) -> bool:
+        return self.position >= len(self.steps)
+
+    def advance(self, now: float | None = None) -> Step | None:
+        """On to the follow-up, or the next question; None when the interview is over."""
+        if now is not None:
+            self.stop_clock(now)
+        self.position = min(self.position + 1, len(self.steps))
+        return self.current
+
+    def skip_answered(self) -> Step | None:
+        """After a resume: move past the steps that already have an answer."""
+        while self.current is not None and self.attempts.get(self.current.key):
+            self.position += 1
+        return self.current
+
+    # -- time --------------------------------------------------------------------------------------
+    def start_clock(self, now: float) -> None:
+        if self._clock_started is None and not self.finished:
+            self._clock_started = now
+
+    def stop_clock(self, now: float) -> None:
+        step = self.current
+        if self._clock_started is not None and step is not None:
+            self.spent[step.key] = self.spent.get(step.key, 0.0) + max(
+                0.0, now - self._clock_started
+            )
+        self._clock_started = None
+
+    def seconds_on(self, step: Step, now: float | None = None) -> float:
+        running = 0.0
+        if now is not None and self._clock_started is not None and step == self.current:
+            running = max(0.0, now - self._clock_started)
+        return self.spent.get(step.key, 0.0) + running
+
+    def remaining(self, now: float) -> float | None:
+        """Seconds left on the current step's time limit (negative once over); None without one."""
+        step = self.current
+        if self.settings.time_limit is None or step is None:
+            return None
+        return self.settings.time_limit - self.seconds_on(step, now)
+
+    # -- answers -----------------------------------------------------------------------------------
+    def draft(self, step: Step) -> str:
+        return self.drafts.get(step.key, "")
+
+    def set_draft(self, step: Step, text: str) -> None:
+        self.drafts[step.key] = text
+
+    def unsaved(self) -> bool:
+        """The current step holds typed text that has not been submitted as it stands."""
+        step = self.current
+        if step is None:
+            return False
+        text = self.draft(step)
+        last = self.latest(step)
+        return bool(text.strip()) and (last is None or last.text != text)
+
+    def submit(self, text: str, now: float) -> Attempt:
+        step = self._require_current()
+        self.stop_clock(now)
+        self.drafts[step.key] = text
+        attempt = Attempt(text=text, seconds=round(self.spent.get(step.key, 0.0), 1))
+        self.attempts.setdefault(step.key, []).append(attempt)
+        return attempt
+
+    def latest(self, step: Step) -> Attempt | None:
+        attempts = self.attempts.get(step.key)
+        return attempts[-1] if attempts else None
+
+    def result(self, step: Step) -> ScoreResult | None:
+        attempt = self.latest(step)
+        return attempt.result if attempt is not None else None
+
+    def _require_current(self) -> Step:
+        step = self.current
+        if step is None:
+            raise RuntimeError("the interview is over; nothing to submit")
+        return step
+
+
+# -- the closing summary ---------------------------------------------------------------------------
+PRACTISE_BELOW = 60.0  # a score under this is worth another go
+
+
+@dataclass(frozen=True)
+class QuestionSummary:
+    question: Question
+    main: float | None
+    follow_up: float | None
+    seconds: float
+
+
+@dataclass(frozen=True)
+class WeakPoint:
+    question: Question
+    part: Part
+    key_point: str
+    coverage: float
+
+
+@dataclass(frozen=True)
+class InterviewSummary:
+    questions: list[QuestionSummary]
+    categories: dict[str, float]  # mean score (main and follow-up parts) per category
+    overall: float | None
+    seconds: float
+    weakest: list[WeakPoint]
+    practise: list[str]
+
+
+def summarise(session: InterviewSession, weakest: int = 5) -> InterviewSummary:
+    """Per question and per category scores, the weakest key points, and what to practise next."""
+    rows: list[QuestionSummary] = []
+    by_category: dict[str, list[float]] = {}
+    points: list[WeakPoint] = []
+    for question in session.questions:
+        scores: dict[Part, float | None] = {}
+        seconds = 0.0
+        for step in (s for s in session.steps if s.question.id == question.id):
+            seconds += session.seconds_on(step)
+            result = session.result(step)
+            scores[step.part] = result.score if result is not None else None
+            if result is None:
+                continue
+            by_category.setdefault(question.category, []).append(result.score)
+            points += [
+                WeakPoint(question, step.part, kp.key_point, kp.coverage)
+                for kp in result.key_points
+                if kp.verdict.value != "covered"
+            ]
+        rows.append(
+            QuestionSummary(question, scores.get(Part.MAIN), scores.get(Part.FOLLOW_UP), seconds)
+        )
+    categories = {c: round(sum(v) / len(v), 1) for c, v in by_category.items()}
+    every = [s for values in by_category.values() for s in values]
+    points.sort(key=lambda p: p.coverage)
+    return InterviewSummary(
+        questions=rows,
+        categories=categories,
+        overall=round(sum(every) / len(every), 1) if every else None,
+        seconds=round(sum(r.seconds for r in rows), 1),
+        weakest=points[:weakest],
+        practise=_practise(rows, categories, points),
+    )
+
+
+def _practise(
+    rows: list[QuestionSummary], categories: dict[str, float], points: list[WeakPoint]
+) -> list[str]:
+    """A few concrete next steps, weakest first; encouragement when nothing stands out."""
+    advice: list[str] = []
+    for category, score in sorted(categories.items(), key=lambda item: item[1]):
+        if score < PRACTISE_BELOW:
+            advice.append(f"Practise {category}: it averaged {score:.0f}/100.")
+    for row in rows:
+        if row.main is not None and row.main < PRACTISE_BELOW:
+            advice.append(f"Retry “{row.question.title}” ({row.main:.0f}/100).")
+    if points:
+        first = points[0]
+        advice.append(f"Revisit “{first.key_point}” in {first.question.title}.")
+    if not advice:
+        scored = [r for r in rows if r.main is not None]
+        advice.append(
+            "Strong across the board: try harder questions or another category."
+            if scored
+            else "Nothing was scored yet: answer a question to see what to practise."
+        )
+    return advice[:5]

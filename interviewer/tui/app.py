@@ -1,0 +1,313 @@
+"""The interview app: screens in turn, the grader loading in the background, transcripts saved.
+
+`make_app(settings, deps)` is the one way to build it, for the CLI and the tests alike. The app
+owns the long-lived pieces (the grader handle, the store, the interview in progress); screens show
+them and call back into the app to move on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.reactive import reactive
+
+from interviewer.core.memory_store import InMemoryTranscriptStore
+from interviewer.core.session import InterviewSettings, Order, select_questions
+from interviewer.tui.config import AppDeps, AppSettings
+from interviewer.tui.messages import (
+    AnswerNotScored,
+    AnswerScored,
+    CatalogFailed,
+    CatalogLoaded,
+    ModelFailed,
+    ModelLoaded,
+)
+from interviewer.tui.model import GraderHandle, ModelState, ModelUnavailable
+from interviewer.tui.palette import interview_commands
+from interviewer.tui.run import InterviewRun
+from interviewer.tui.screens.base import TALL_FROM
+from interviewer.tui.screens.start import StartScreen
+
+if TYPE_CHECKING:
+    from textual.app import SystemCommand
+    from textual.screen import Screen
+
+    from interviewer.core.models import Bank
+    from interviewer.core.ports import ResumableSession, TranscriptStore
+    from interviewer.core.session import Attempt, Step
+
+
+class InterviewApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "interviewer"
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+q", "quit", "Quit", id="app.quit", priority=True, tooltip="Quit (asks first)."
+        ),
+        Binding("f1", "help", "Help", id="app.help", tooltip="Help for this screen."),
+    ]
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (TALL_FROM, "-tall")]  # noqa: RUF012 (textual's type)
+    model_state = reactive(ModelState.WAITING)
+
+    def __init__(self, settings: AppSettings, deps: AppDeps) -> None:
+        super().__init__()
+        self.settings = settings
+        self.deps = deps
+        self.store: TranscriptStore = deps.store or InMemoryTranscriptStore()
+        self.model = GraderHandle(deps.grader_factory, deps.warm_up)
+        self.model_detail = ""
+        self.banks: list[Bank] = []
+        self.interview: InterviewRun | None = None
+        self.clock = deps.clock
+
+    def now(self) -> float:
+        return self.clock()
+
+    def on_mount(self) -> None:
+        # Interview screens replace each other on top of the (blank) default screen.
+        self.push_screen(StartScreen(self.settings.interview, self.deps.due_order is not None))
+        # After the first paint, the banks (quick); the model once they are in (torch holds the GIL).
+        self.call_after_refresh(self.load_catalog)
+
+    def _start_model(self) -> None:
+        if self.model_state is ModelState.WAITING:
+            self.model_state = ModelState.LOADING
+            self.model.start(self._model_done)
+
+    # -- workers ----------------------------------------------------------------------------------
+    @work(thread=True, exit_on_error=False, group="catalog", description="Loading question banks")
+    def load_catalog(self) -> None:
+        try:
+            banks = list(self.deps.catalog())
+        except Exception as error:  # reported on screen; the app stays usable for quitting
+            self.post_message(CatalogFailed(f"{type(error).__name__}: {error}"))
+            return
+        self.post_message(CatalogLoaded(banks))
+
+    def _model_done(self, handle: GraderHandle) -> None:
+        """Called from the loading thread; posting a message is thread-safe."""
+        if handle.error is not None:
+            self.post_message(ModelFailed(handle.error))
+        else:
+            self.post_message(ModelLoaded(handle.seconds))
+
+    @work(thread=True, exit_on_error=False, group="model", description="Preparing rubrics")
+    def warm_up(self, question_ids: list[str]) -> None:
+        try:
+            self.model.warm_up(question_ids)
+        except (ModelUnavailable, KeyError):
+            return  # scoring reports it where the user is looking
+
+    @work(thread=True, exit_on_error=False, group="scoring", description="Scoring an answer")
+    def score_answer(self, run: InterviewRun, step: Step, attempt: Attempt) -> None:
+        try:
+            result = self.model.score(step.question.id, attempt.text, step.part.value)
+        except ModelUnavailable as error:
+            reason = f"the model is unavailable ({error})"
+        except KeyError:
+            reason = "this part has no rubric yet"
+        except Exception as error:  # the answer is stored already; say so rather than hang
+            reason = f"scoring failed ({type(error).__name__}: {error})"
+        else:
+            self.post_message(AnswerScored(run, step, attempt, result))
+            return
+        self.post_message(AnswerNotScored(run, step, attempt, reason))
+
+    # -- what the workers report ------------------------------------------------------------------
+    async def on_catalog_loaded(self, message: CatalogLoaded) -> None:
+        self.banks = message.banks
+        problem = getattr(self.store, "problem", None)  # the SQLite store could not open
+        if problem is not None:
+            self._store_error(str(problem))
+        if not self.banks:
+            self.notify("No question banks found (see `interviewer bank check`).", severity="error")
+        # The model after the next paint, so torch's import does not slow drawing the form.
+        self.call_after_refresh(self._start_model)
+        if self.settings.start_directly and self.start_interview(self.settings.interview):
+            return
+        if isinstance(self.screen, StartScreen):  # also when a direct start matched nothing
+            await self.screen.show_catalog(self.banks, self._resumable())
+
+    def on_catalog_failed(self, message: CatalogFailed) -> None:
+        self._start_model()
+        self.notify(f"Could not load the question banks: {message.error}", severity="error")
+
+    def on_model_loaded(self, message: ModelLoaded) -> None:
+        self.model_detail = f"({message.seconds:.1f} s)"
+        self.model_state = ModelState.READY
+
+    def on_model_failed(self, message: ModelFailed) -> None:
+        self.model_detail = f"— {message.error}; answers are still saved"
+        self.model_state = ModelState.FAILED
+        self.notify(f"The scoring model failed to load: {message.error}", severity="error")
+
+    def on_answer_scored(self, message: AnswerScored) -> None:
+        message.run.record_score(message.attempt, message.result)
+        self._refresh_result(message.attempt)
+
+    def on_answer_not_scored(self, message: AnswerNotScored) -> None:
+        message.attempt.unscored = message.reason
+        self._refresh_result(message.attempt)
+
+    def _refresh_result(self, attempt: Attempt) -> None:
+        from interviewer.tui.screens.score import ScoreScreen
+        from interviewer.tui.screens.summary import SummaryScreen
+
+        screen = self.screen
+        if isinstance(screen, ScoreScreen) and screen.attempt is attempt:
+            screen.show_result()
+        elif isinstance(screen, SummaryScreen):
+            screen.refresh_summary()
+
+    def _store_error(self, text: str) -> None:
+        self.notify(text, severity="error", timeout=8)
+
+    def _resumable(self) -> ResumableSession | None:
+        try:
+            return self.store.unfinished_session()
+        except Exception as error:  # a broken store must not stop a new interview
+            self._store_error(f"could not read unfinished sessions: {error}")
+            return None
+
+    # -- moving through the interview -------------------------------------------------------------
+    def bank(self, bank_id: str | None) -> Bank | None:
+        fallback = self.banks[0] if self.banks else None
+        return next((b for b in self.banks if b.id == bank_id), fallback)
+
+    def start_interview(self, settings: InterviewSettings) -> bool:
+        """Starts an interview; False (and a notification) when nothing can be asked."""
+        bank = self.bank(settings.bank_id)
+        if bank is None:
+            self.notify("No question bank to ask from.", severity="error")
+            return False
+        if settings.bank_id and bank.id != settings.bank_id:
+            self.notify(
+                f"No bank {settings.bank_id!r}; asking from {bank.id!r}.", severity="warning"
+            )
+        questions = select_questions(bank.questions, settings, self.deps.due_order)
+        if settings.order is Order.DUE and self.deps.due_order is None:
+            self.notify("“Due and weakest first” needs earlier transcripts; shuffled instead.")
+        if not questions:
+            self.notify("No question matches those choices.", severity="warning")
+            return False
+        self.interview = InterviewRun.start(
+            self.store, bank, questions, settings, self._store_error
+        )
+        self.warm_up([q.id for q in questions])
+        self.show_step()
+        return True
+
+    def resume_interview(self, saved: ResumableSession) -> None:
+        bank = self.bank(saved.bank_id)
+        if bank is None:
+            self.notify(f"The bank {saved.bank_id!r} is gone.", severity="error")
+            return
+        settings = InterviewSettings.from_dict(saved.settings)
+        self.interview = InterviewRun.resume(self.store, bank, saved, settings, self._store_error)
+        self.warm_up(saved.question_ids)
+        self.show_step()
+
+    def show_step(self) -> None:
+        from interviewer.tui.screens.question import QuestionScreen
+
+        run = self.interview
+        if run is None:
+            return
+        step = run.session.current
+        if step is None:
+            self.finish_interview()
+            return
+        self.switch_screen(QuestionScreen(run, step))
+
+    def submit_answer(self, step: Step, text: str) -> None:
+        """Stores the answer first, then shows the score view and starts scoring."""
+        from interviewer.tui.screens.score import ScoreScreen
+
+        run = self.interview
+        if run is None:
+            return
+        attempt = run.submit(step, text, self.now())
+        self.switch_screen(ScoreScreen(run, step, attempt))
+        self.score_answer(run, step, attempt)
+
+    def next_step(self) -> None:
+        if self.interview is not None:
+            self.interview.session.advance()
+            self.show_step()
+
+    def finish_interview(self) -> None:
+        from interviewer.tui.screens.summary import SummaryScreen
+
+        if self.interview is not None:
+            self.interview.finish()
+            self.switch_screen(SummaryScreen(self.interview))
+
+    def new_interview(self) -> None:
+        self._confirm_unsaved("Start a new interview?", "New interview", self._open_start)
+
+    def _open_start(self) -> None:
+        self.flush_draft()
+        self.interview = None
+        due = self.deps.due_order is not None
+        self.switch_screen(StartScreen(self.settings.interview, due, self.banks, self._resumable()))
+
+    # -- quitting without losing text -------------------------------------------------------------
+    def flush_draft(self) -> None:
+        from interviewer.tui.screens.question import QuestionScreen
+
+        if isinstance(self.screen, QuestionScreen):
+            self.screen.save_draft()
+
+    def exit(self, *args: Any, **kwargs: Any) -> None:
+        self.model.close()  # wake workers waiting for the model, so closing never waits on torch
+        super().exit(*args, **kwargs)
+
+    async def action_quit(self) -> None:
+        self._confirm_unsaved("Quit the interviewer?", "Quit", self.exit)
+
+    def _confirm_unsaved(self, question: str, yes: str, then: Callable[[], object]) -> None:
+        """Runs `then` at once, or after a yes when the current answer is typed but not sent."""
+        from interviewer.tui.screens.dialogs import ConfirmScreen, unsaved_warning
+
+        if isinstance(self.screen, ConfirmScreen):
+            return  # already asking
+        self.flush_draft()
+        run = self.interview
+        step = run.session.current if run is not None else None
+        if run is None or step is None or not run.session.unsaved():
+            then()
+            return
+
+        def decided(confirmed: bool | None) -> None:
+            if confirmed:
+                then()
+
+        text = unsaved_warning(question, step.question.title)
+        self.push_screen(ConfirmScreen(text, yes=yes), decided)
+
+    # -- help and the command palette ------------------------------------------------------------
+    def action_help(self) -> None:
+        from interviewer.tui.screens.dialogs import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(self.screen))
+
+    async def action_toggle_model_answer(self) -> None:
+        from interviewer.tui.screens.score import ScoreScreen
+
+        if isinstance(self.screen, ScoreScreen):
+            await self.screen.action_toggle_model_answer()
+        else:
+            self.notify("The model answer is shown on the score view, after you answer.")
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)  # theme, keys, screenshot, quit
+        yield from interview_commands(self)
+
+
+def make_app(settings: AppSettings, deps: AppDeps) -> InterviewApp:
+    return InterviewApp(settings, deps)

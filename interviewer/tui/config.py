@@ -1,0 +1,40 @@
+"""What the app is given: the user's choices (`AppSettings`) and its collaborators (`AppDeps`).
+
+Both the CLI and the tests build these and call `make_app`; the tests swap in fakes here and
+nowhere else.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from interviewer.core.session import DueOrder, InterviewSettings
+
+if TYPE_CHECKING:
+    from interviewer.core.models import Bank
+    from interviewer.core.ports import AnswerGrader, FeedbackWriter, TranscriptStore
+
+FEEDBACK_OFF = "feedback off — set INTERVIEWER_LLM_BASE_URL (see `interviewer doctor`)"
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    interview: InterviewSettings = field(default_factory=InterviewSettings)
+    start_directly: bool = False  # skip the start screen (`interviewer interview --count N`)
+    draft_save_delay: float = 0.6  # seconds of quiet typing before a draft is written to the store
+
+
+@dataclass
+class AppDeps:
+    """The app's collaborators. The two callables are slow and run in thread workers."""
+
+    catalog: Callable[[], Sequence[Bank]]  # the question banks (parses YAML)
+    grader_factory: Callable[[], AnswerGrader]  # loads the embedding model: seconds
+    store: TranscriptStore | None = None  # None: an in-memory store for this run
+    feedback: FeedbackWriter | None = None  # None: the score view says how to turn it on
+    due_order: DueOrder | None = None  # enables the "due and weakest first" order
+    warm_up: Callable[[AnswerGrader, list[str]], None] | None = None  # prepare rubrics early
+    clock: Callable[[], float] = time.monotonic  # time spent; tests freeze it for snapshots

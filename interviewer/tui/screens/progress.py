@@ -1,0 +1,137 @@
+"""The Progress screen: score over time per category (or one category) as a terminal plot, the
+weakest key points across all sessions, and the FSRS practice plan (what is due, weakest first).
+
+Standalone, like the Review screen: give it the store, or it finds the app's or the user's.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Select, Static
+from textual_plotext import PlotextPlot
+
+from interviewer.commands.stats import draw_progress, due_rows, series
+from interviewer.tui.screens.review import resolve_store
+
+if TYPE_CHECKING:
+    from interviewer.adapters.store import SqliteTranscriptStore
+    from interviewer.core.practice import PracticePlan
+    from interviewer.core.transcript import KeyPointStat, TimelinePoint
+
+
+class ProgressScreen(Screen[None]):
+    HELP: ClassVar[str] = """# Progress
+
+Your score over time (first attempts; mean per day), per category, with the category picker to
+look at one; **enter** on a question of the practice plan plots that question alone. Below: the key points you cover least across all sessions, and the practice plan:
+questions scheduled by spaced repetition (FSRS), the due ones first. A low score brings a question
+back sooner. **escape** goes back.
+"""
+    DEFAULT_CSS = """
+    ProgressScreen #progress-category { dock: top; width: 40; margin: 0 1; }
+    ProgressScreen #progress-plot { height: 1fr; min-height: 12; }
+    ProgressScreen #progress-tables { height: 1fr; }
+    ProgressScreen #progress-tables > Vertical { width: 1fr; }
+    ProgressScreen .progress-title { text-style: bold; color: $accent; padding: 0 1; }
+    ProgressScreen #progress-empty { padding: 1 2; color: $text-muted; }
+    """
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "close", "Back", id="progress.back", tooltip="Leave the progress view."),
+    ]
+
+    def __init__(self, store: SqliteTranscriptStore | None = None) -> None:
+        super().__init__()
+        self._given_store = store
+        self.points: list[TimelinePoint] = []
+
+    def compose(self) -> ComposeResult:
+        yield Select[str]([], prompt="All categories", id="progress-category")
+        yield Static("", id="progress-empty")
+        yield PlotextPlot(id="progress-plot")
+        with Horizontal(id="progress-tables"):
+            with Vertical():
+                yield Static("Weakest key points", classes="progress-title")
+                yield DataTable(id="progress-weakest", cursor_type="row", zebra_stripes=True)
+            with Vertical():
+                yield Static("Practice plan", classes="progress-title", id="progress-plan-title")
+                yield DataTable(id="progress-due", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        weakest = self.query_one("#progress-weakest", DataTable)
+        weakest.add_column("key point", width=34)
+        weakest.add_columns("coverage", "answers", "question", "part")
+        self.query_one("#progress-due", DataTable).add_columns(
+            "due", "last", "question", "category"
+        )
+        self.load()
+
+    @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
+    def load(self) -> None:
+        from interviewer.adapters.store import StoreError
+
+        try:
+            store = resolve_store(self.app, self._given_store)
+            points = store.timeline()
+            weakest = store.weakest_key_points(10)
+            plan = store.practice_plan()
+        except StoreError as error:
+            self.app.call_from_thread(self.notify, error.message, severity="error")
+            return
+        self.app.call_from_thread(self.show, points, weakest, plan)
+
+    def show(
+        self, points: list[TimelinePoint], weakest: list[KeyPointStat], plan: PracticePlan
+    ) -> None:
+        self.points = points
+        empty = self.query_one("#progress-empty", Static)
+        empty.update("" if points else "No scored answers yet: practise, then come back.")
+        empty.display = not points
+        categories = sorted({p.category for p in points})
+        self.query_one("#progress-category", Select).set_options((c, c) for c in categories)
+        self.draw(None)
+        table = self.query_one("#progress-weakest", DataTable)
+        table.clear()
+        for stat in weakest:
+            table.add_row(
+                stat.key_point,
+                f"{stat.mean_coverage:.2f}",
+                str(stat.answers),
+                stat.question_id,
+                stat.part,
+            )
+        due = self.query_one("#progress-due", DataTable)
+        due.clear()
+        category_of = {p.question_id: p.category for p in points}
+        for question, category, when, last in due_rows(plan, category_of, 20):
+            due.add_row(when, last, question, category)
+        title = self.query_one("#progress-plan-title", Static)
+        title.update(f"Practice plan ({len(plan.due())} due now)")
+
+    def draw(self, category: str | None, question: str | None = None) -> None:
+        plot = self.query_one("#progress-plot", PlotextPlot)
+        data = series(self.points, category, question)
+        plot.plt.clear_figure()
+        if data:
+            what = question or category or "per category"
+            draw_progress(plot.plt, data, f"Score over time: {what}")
+        plot.refresh()
+
+    @on(DataTable.RowSelected, "#progress-due")
+    def _question_chosen(self, event: DataTable.RowSelected) -> None:
+        """Enter on a planned question plots that question alone."""
+        self.draw(None, str(event.data_table.get_row_at(event.cursor_row)[2]))
+
+    @on(Select.Changed, "#progress-category")
+    def _category_changed(self, event: Select.Changed) -> None:
+        value: Any = event.value
+        self.draw(value if isinstance(value, str) else None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,170 @@
+"""The question screen: the prompt, the progress, an optional countdown and the answer editor.
+
+Drafts go to the session on every keystroke and to the store after a pause in typing, so moving
+between screens or quitting never loses text. Time keeps counting past a limit: it only warns.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.timer import Timer
+from textual.widgets import Footer, Static, TextArea
+
+from interviewer.core.session import Part
+from interviewer.tui.screens.base import InterviewScreen
+from interviewer.tui.widgets.answer_editor import AnswerEditor, edit_externally
+from interviewer.tui.widgets.status import StatusBar
+
+if TYPE_CHECKING:
+    from interviewer.core.session import Step
+    from interviewer.tui.run import InterviewRun
+
+
+def clock_text(seconds: float) -> str:
+    seconds = abs(int(seconds))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class QuestionScreen(InterviewScreen):
+    HELP = """# Answer the question
+
+Write as you would speak to an interviewer: explain, give trade-offs and examples. The grader looks
+for the question's key points in what you write and shows where it found each one.
+
+- **Enter** starts a new line. **ctrl+s** submits; so does **ctrl+j** (every terminal sends it)
+  and **alt+enter** where the terminal reports it (kitty-protocol terminals; tmux does not).
+- **F4** opens the answer in `$VISUAL`/`$EDITOR`; save and quit the editor to come back.
+- The clock shows time spent, or time left when there is a limit. Running out only warns.
+- Drafts are saved as you type; quitting asks first when an answer is not submitted.
+"""
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding(
+            "ctrl+s",
+            "submit",
+            "Submit",
+            id="question.submit",
+            priority=True,
+            tooltip="Submit the answer for scoring.",
+        ),
+        Binding(
+            "ctrl+j", "submit", "Submit", id="question.submit_ctrl_j", show=False, priority=True
+        ),
+        Binding(
+            "alt+enter",
+            "submit",
+            "Submit",
+            id="question.submit_alt_enter",
+            show=False,
+            priority=True,
+        ),
+        Binding(
+            "f4",
+            "external_editor",
+            "$EDITOR",
+            id="question.editor",
+            tooltip="Edit the answer in $VISUAL or $EDITOR.",
+        ),
+    ]
+
+    def __init__(self, run: InterviewRun, step: Step) -> None:
+        super().__init__()
+        self.interview = run
+        self.step = step
+        self._save_timer: Timer | None = None
+        self._warned = False
+
+    def compose(self) -> ComposeResult:
+        step, question = self.step, self.step.question
+        follow_up = step.part is Part.FOLLOW_UP
+        with Vertical(id="question-header"):
+            with Horizontal(id="question-meta-row"):
+                meta = f"{step.progress} · {question.category} · {question.difficulty.value}"
+                yield Static(meta, id="question-meta", markup=False)
+                yield Static("", id="countdown")
+            title = f"Follow-up · {question.title}" if follow_up else question.title
+            yield Static(title, id="question-title", markup=False)
+            with VerticalScroll(id="question-prompt-box"):
+                yield Static(step.prompt, id="question-prompt", markup=False)
+        yield AnswerEditor(self.interview.session.draft(step), id="answer")
+        yield StatusBar()
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.interview.session.start_clock(self.interview_app.now())
+        self.query_one("#countdown").tooltip = "Time on this question (a limit only warns)."
+        editor = self.query_one(AnswerEditor)
+        editor.move_cursor(editor.document.end)  # a restored draft continues where it ended
+        editor.focus()
+        self._tick()
+        self.set_interval(1.0, self._tick, name="countdown")
+
+    def _tick(self) -> None:
+        now = self.interview_app.now()
+        countdown = self.query_one("#countdown", Static)
+        remaining = self.interview.session.remaining(now)
+        if remaining is None:
+            countdown.update(
+                f"time {clock_text(self.interview.session.seconds_on(self.step, now))}"
+            )
+            return
+        over = remaining < 0
+        countdown.update(f"{clock_text(remaining)} {'over time' if over else 'left'}")
+        countdown.set_class(over, "-overtime")
+        if over and not self._warned:
+            self._warned = True
+            self.notify(
+                "Time is up for this question. Keep going or submit with ctrl+s; "
+                "nothing you wrote is thrown away.",
+                title="Time",
+                severity="warning",
+            )
+
+    @on(TextArea.Changed, "#answer")
+    def _draft_changed(self, event: TextArea.Changed) -> None:
+        self.interview.session.set_draft(self.step, event.text_area.text)
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        delay = self.interview_app.settings.draft_save_delay
+        self._save_timer = self.set_timer(delay, self.save_draft, name="draft-save")
+
+    def save_draft(self) -> None:
+        """Writes the current text to the store (also called before quitting or submitting)."""
+        if self._save_timer is not None:
+            self._save_timer.stop()
+            self._save_timer = None
+        text = self.query_one(AnswerEditor).text
+        before = self.interview.saved_drafts.get(self.step.key)
+        self.interview.save_draft(self.step, text)
+        saved = self.interview.session_id is not None and self.interview.last_error is None
+        if before != text and saved:
+            self.query_one(StatusBar).note("draft saved")
+
+    def action_submit(self) -> None:
+        text = self.query_one(AnswerEditor).text
+        if not text.strip():
+            self.notify("Nothing to submit yet: type an answer first.", severity="warning")
+            return
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self.interview_app.submit_answer(self.step, text)
+
+    def action_external_editor(self) -> None:
+        editor = self.query_one(AnswerEditor)
+        try:
+            with self.app.suspend():
+                text = edit_externally(editor.text)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to an editor.", severity="warning")
+            return
+        except OSError as error:
+            self.notify(f"Could not run the editor: {error}", severity="error")
+            return
+        if text != editor.text:
+            editor.load_text(text)
+            editor.move_cursor(editor.document.end)
+            self.save_draft()
