@@ -24,14 +24,15 @@ COMMANDS = (
 )
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The parser; with `only`, just that command's module is imported (a faster first paint)."""
     parser = argparse.ArgumentParser(
         prog="interviewer",
         description="An AI-graded mock interviewer for architecture and system-design interviews.",
     )
     parser.add_argument("--version", action="version", version=f"interviewer {__version__}")
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in (only,) if only in COMMANDS else COMMANDS:
         try:
             module = importlib.import_module(f"interviewer.commands.{name}")
         except ModuleNotFoundError as error:
@@ -43,8 +44,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = build_parser()
-    args = parser.parse_args(argv)
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    first = arguments[0] if arguments else None
+    parser = build_parser(first if first in COMMANDS else None)
+    args = parser.parse_args(arguments)
     if args.command is None:
         return _default(parser)
     try:

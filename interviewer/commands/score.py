@@ -69,7 +69,7 @@ def _read_batch(path: Path) -> list[dict[str, Any]]:
             raise InputError(f'{path}:{number}: expected {{"id", "question", "answer"}}')
         if not isinstance(row["answer"], str):
             raise InputError(f"{path}:{number}: answer: expected a string")
-        rows.append(row)
+        rows.append({**row, "_line": number})
     return rows
 
 
@@ -84,17 +84,18 @@ def _run(args: argparse.Namespace) -> int:
         if args.batch is not None:
             rows = _read_batch(args.batch)
             refs = [str(row["question"]) for row in rows]
+            lines = [f"{args.batch}:{row.pop('_line')}: " for row in rows]
         elif args.question is None:
             raise InputError("give --question ID (or --batch FILE)")
         else:
-            rows, refs = [], [args.question]
+            rows, refs, lines = [], [args.question], [""]
         ids = []
-        for ref in refs:
+        for ref, where in zip(refs, lines, strict=True):
             question = context.question(ref)
             if question is None:
-                raise InputError(f"no question {ref!r} (see `interviewer bank list`)")
+                raise InputError(f"{where}no question {ref!r} (see `interviewer bank list`)")
             if context.rubrics.get(question.id) is None:
-                raise InputError(f"question {question.id} has no rubric")
+                raise InputError(f"{where}question {question.id} has no rubric")
             ids.append(question.id)
         answers = [str(row["answer"]) for row in rows] if rows else [_read_answer(args)]
     except InputError as error:

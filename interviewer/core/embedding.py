@@ -71,15 +71,23 @@ class StatementCache:
         try:
             with np.load(self.path, allow_pickle=False) as data:
                 texts = [str(t) for t in data["texts"]]
-                self._vectors = data["vectors"].astype(np.float32)
-        except (OSError, ValueError, KeyError):
-            return  # a damaged cache is rebuilt, never fatal
+                vectors = data["vectors"].astype(np.float32)
+        except Exception:
+            return
+        if vectors.ndim != 2 or len(texts) != len(vectors) or len(set(texts)) != len(texts):
+            return
+        self._vectors = vectors
         self._index = {text: i for i, text in enumerate(texts)}
 
     def encode(self, texts: Sequence[str]) -> Matrix:
         missing = list(dict.fromkeys(t for t in texts if t not in self._index))
         if missing:
             fresh = self.embedder.encode(missing)
+            if self._index and fresh.shape[1] != self._vectors.shape[1]:
+                # a cache written by another model: start again with every text asked for
+                self._index, self._vectors = {}, np.zeros((0, 0), dtype=np.float32)
+                missing = list(dict.fromkeys(texts))
+                fresh = self.embedder.encode(missing)
             base = len(self._index)
             self._vectors = fresh if base == 0 else np.vstack([self._vectors, fresh])
             for offset, text in enumerate(missing):

@@ -26,21 +26,40 @@ every only just also too very more less most least all any some one two both eit
 until unless after before once first then later instead whereas
 """
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORD_TEXT.split())
+_GRADER = r"(?:grader|grading|evaluator|examiner|scorer|rubric|assessor)"
+_FULL = (
+    r"(?:10\s*/\s*10|100\s*/\s*100|10 out of 10|full (?:marks|score|points|credit)|"
+    r"(?:highest|maximum|max|perfect|top) (?:score|grade|marks?|points|rating)|an? a\+)"
+)
 _GRADER_TALK = [
     re.compile(p, re.IGNORECASE)
     for p in (
-        r"\b(?:ignore|disregard|forget|override)\b.{0,60}\b(?:instruction|rubric|prompt|previous|"
-        r"above|grader|grading|criteria|rules)",
-        r"\b(?:score|grade|rate|mark|give)\b.{0,40}\b(?:10\s*/\s*10|100\s*/\s*100|10 out of 10|"
-        r"full (?:marks|score|points)|maximum|perfect|top (?:score|marks)|a?n? ?a\+)",
-        r"\b(?:dear|attention|note to (?:the)?|hey|hello)\s+(?:grader|evaluator|examiner|scorer|"
-        r"reviewer|ai|model|assistant)\b",
-        r"\bas an? (?:ai|language model|grader|evaluator)\b",
+        # instructions to disregard the grading itself (not "ignore writes from the previous term")
+        r"\b(?:ignore|disregard|forget|override|bypass)\b.{0,40}\b(?:(?:your|all|any|the|my) "
+        r"(?:instructions|prompt|rules|criteria|guidelines)|(?:the |this )?" + _GRADER + r"|"
+        r"(?:previous|above|prior|earlier) (?:instructions|prompt|messages?))",
+        # asking for a grade: a verb of awarding near a maximal grade
+        r"\b(?:score|grade|rate|mark|give|award|assign|deserve|receive|get)s?\b.{0,40}" + _FULL,
+        r"\b(?:final|overall|total) (?:score|grade|mark)\b.{0,12}\b(?:100|10|full|max)",
+        r"\b(?:dear|attention|note to (?:the )?|hey|hello|to the)\s*(?:automated |ai )?"
+        + _GRADER
+        + r"|\b(?:dear|hey|hello)\s+(?:ai|model|assistant)\b",
+        r"\bas an? (?:ai|language model|" + _GRADER + r")\b",
         r"^\s*(?:system|assistant|developer)\s*[:>]",
         r"\b(?:system|developer)\s+(?:prompt|message|override|instruction)",
-        r"\bcovers? (?:all|every|each) (?:of )?(?:the )?key ?points?\b",
-        r"\b(?:grader|evaluator|scorer|rubric)\b.{0,40}\b(?:must|should|will|shall)\b",
-        r"\bmark (?:this|every|all).{0,30}\b(?:covered|correct)\b",
+        r"\b(?:covers?|addresse[sd]|hits?) (?:all|every|each) (?:of )?(?:the )?key ?points?\b",
+        r"\b(?:treat|mark|consider|count)\b.{0,30}\b(?:all|every|each)\b.{0,20}\b"
+        r"(?:key ?points?|points?|criteria)\b.{0,20}\b(?:as )?(?:covered|correct|met|satisfied)",
+        r"\bgrading note\b|\bnote for the " + _GRADER,
+        r"\b"
+        + _GRADER
+        + r"\b.{0,40}\b(?:must|should|will|shall)\b.{0,30}\b(?:score|mark|give|award|grade)",
+        r"\b" + _GRADER + r"\b.{0,40}\b(?:must|should|will|shall)\b.{0,40}\b(?:treat|accept|pass)",
+        # "ignore the above and ..." (but not "ignore writes from the previous term")
+        r"\b(?:ignore|disregard|forget)\s+(?:all\s+)?(?:of\s+)?(?:the\s+)?(?:above|previous|prior|"
+        r"preceding)\b(?:\s+(?:instructions|text|messages?|prompt|rules))?(?=\s*(?:and\b|,|\.|;|!|$))",
+        r"\bgrade (?:this |me |it )?(?:generously|leniently|kindly|favou?rably)",
+        r"\bmark (?:this|my|the) (?:answer|response|submission)\b.{0,20}\b(?:correct|complete|full)",
     )
 ]
 
@@ -74,7 +93,8 @@ def _split_line(line: str, offset: int) -> list[Unit]:
         while len(stripped) > MAX_UNIT_CHARS:
             cut = stripped.rfind(" ", 0, MAX_UNIT_CHARS)
             cut = cut if cut > 0 else MAX_UNIT_CHARS
-            units.append(Unit(stripped[:cut].strip(), begin, begin + cut))
+            head = stripped[:cut].rstrip()
+            units.append(Unit(head, begin, begin + len(head)))
             rest = stripped[cut:]
             lead = len(rest) - len(rest.lstrip())
             begin, stripped = begin + cut + lead, rest.strip()
@@ -122,8 +142,67 @@ def explanation_factor(unit_text: str) -> float:
     return 1.0
 
 
+_FOREIGN_WORDS = frozenset(
+    # function words of Spanish, French, German, Portuguese and Italian that are not English words
+    [
+        "el",
+        "los",
+        "las",
+        "del",
+        "que",
+        "y",
+        "en",
+        "una",
+        "por",
+        "con",
+        "para",
+        "como",
+        "pero",
+        "más",
+        "sus",
+        "les",
+        "des",
+        "et",
+        "est",
+        "une",
+        "pour",
+        "avec",
+        "sur",
+        "pas",
+        "dans",
+        "qui",
+        "der",
+        "das",
+        "und",
+        "ist",
+        "nicht",
+        "ein",
+        "eine",
+        "mit",
+        "auf",
+        "für",
+        "von",
+        "zu",
+        "dem",
+        "sie",
+        "os",
+        "dos",
+        "em",
+        "uma",
+        "não",
+        "são",
+        "di",
+        "che",
+        "della",
+        "sono",
+        "gli",
+    ]
+)
+
+
 def non_english(text: str) -> bool:
-    """True when most letters are outside the Latin alphabet, or the Latin text has no English in it."""
+    """True when most letters are outside the Latin alphabet, or the Latin text reads as another
+    language (more of its function words than English ones). Terse English notes stay English."""
     letters = [c for c in text if c.isalpha()]
     if len(letters) < 20:
         return False
@@ -131,4 +210,6 @@ def non_english(text: str) -> bool:
     if latin / len(letters) < 0.6:
         return True
     words = [w.lower() for w in _WORD.findall(text)]
-    return len(words) >= 25 and sum(w in _FUNCTION_WORDS for w in words) / len(words) < 0.05
+    foreign = sum(w in _FOREIGN_WORDS for w in words)
+    english = sum(w in _FUNCTION_WORDS for w in words)
+    return len(words) >= 15 and foreign >= 5 and foreign > 2 * english
