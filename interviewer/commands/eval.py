@@ -40,6 +40,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="score a public benchmark zero-shot (repeatable)",
     )
     ev.add_argument(
+        "--no-verifier", action="store_true", help="similarity only: skip the claim verifier"
+    )
+    ev.add_argument(
+        "--verifier-folds",
+        type=Path,
+        metavar="DIR",
+        help="cross-validated verifier models (eval/verifier/train_head.py --folds): each question "
+        "is judged by a model that never saw its claims",
+    )
+    ev.add_argument(
         "--model", help="a local sentence-transformers folder (default: the packaged model)"
     )
     ev.add_argument("--no-record", action="store_true", help="do not write eval/reports/")

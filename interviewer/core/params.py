@@ -33,9 +33,10 @@ class ScoringParams(BaseModel):
     covered_at: float = 0.6
     partial_at: float = 0.3
     penalty_unexplained: float = 0.3
-    contradiction_at: float = (
-        0.5  # verifier probability above which a point counts as stated wrongly
-    )
+    # below this best evidence similarity a key point gets no coverage at all
+    floor: float = 0.25
+    # verifier probability above which a point counts as stated wrongly
+    contradiction_at: float = 0.5
     fitted: str = "default (not tuned)"
 
     def check(self) -> ScoringParams:

@@ -92,8 +92,13 @@ def judgement_from(values: Mapping[str, float], params: ScoringParams) -> Judgem
 def decide(
     values: Mapping[str, float], params: ScoringParams, kp: KeyPointRubric
 ) -> tuple[float, Verdict, Judgement | None]:
-    """Coverage, verdict and the verifier's judgement from a key point's features."""
+    """Coverage, verdict and the verifier's judgement from a key point's features.
+
+    Below the similarity floor nothing in the answer is about the point ("I don't know", a recipe),
+    so it gets no coverage whatever the fitted map would say about an ordinary sentence."""
     coverage = round(coverage_of(values, params, kp), 4)
+    if values.get("max", 1.0) < params.floor:
+        coverage = 0.0
     judgement = judgement_from(values, params) if params.uses_verifier else None
     if judgement is Judgement.CONTRADICTS:
         coverage = min(coverage, 0.1)
