@@ -10,7 +10,6 @@ labelled evaluation answers. Deterministic for a seed (torch on CPU, fixed data 
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import random
 import sys
@@ -23,18 +22,16 @@ sys.path.insert(0, str(REPO))
 from interviewer.adapters.cross_encoder import ARTIFACT, MAX_LENGTH, save_artifact  # noqa: E402
 from interviewer.adapters.st_embedder import offline_environment, packaged_model_path  # noqa: E402
 from interviewer.core.rubric_io import load_rubric_set  # noqa: E402
-from interviewer.core.verifier_pairs import Pair, build_pairs, load_claims  # noqa: E402
+from interviewer.core.verifier_pairs import (  # noqa: E402
+    CLAIMS,
+    LABELS,
+    Pair,
+    build_pairs,
+    data_hash,
+    load_claims,
+)
 
-CLAIMS = REPO / "eval" / "verifier" / "claims"
 RUBRICS = REPO / "rubrics"
-LABELS = ["supports", "contradicts", "mentions", "unrelated"]
-
-
-def data_hash(pairs: list[Pair]) -> str:
-    digest = hashlib.sha256()
-    for p in sorted(pairs, key=lambda p: (p.sentence, p.statement)):
-        digest.update(f"{p.sentence}\t{p.statement}\t{int(p.relation)}\n".encode())
-    return digest.hexdigest()
 
 
 def train(pairs: list[Pair], *, epochs: int, lr: float, batch_size: int, seed: int, layers: int):
@@ -68,8 +65,12 @@ def train(pairs: list[Pair], *, epochs: int, lr: float, batch_size: int, seed: i
             batch = [pairs[i] for i in order[start : start + batch_size]]
             # both orders: the verifier sees (answer span, evidence) at run time, but symmetry helps
             encoded = tokenizer(
-                [p.sentence for p in batch], [p.statement for p in batch],
-                padding=True, truncation=True, max_length=MAX_LENGTH, return_tensors="pt",
+                [p.sentence for p in batch],
+                [p.statement for p in batch],
+                padding=True,
+                truncation=True,
+                max_length=MAX_LENGTH,
+                return_tensors="pt",
             )
             labels = torch.tensor([int(p.relation) for p in batch])
             loss = loss_fn(model(**encoded).logits, labels)
@@ -86,8 +87,12 @@ def train(pairs: list[Pair], *, epochs: int, lr: float, batch_size: int, seed: i
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--folds", type=int, default=0, help="train one model per fold of questions")
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument(
+        "--folds", type=int, default=0, help="train one model per fold of questions"
+    )
     parser.add_argument("--out", type=Path, default=ARTIFACT)
     parser.add_argument("--epochs", type=int, default=3)
     parser.add_argument("--lr", type=float, default=5e-5)
@@ -99,22 +104,41 @@ def main() -> int:
     claims = load_claims(CLAIMS)
     questions = sorted(q for q in rubrics if q in claims)
     print(f"{len(questions)} questions with claims")
-    folds = [questions] if args.folds == 0 else [questions[k :: args.folds] for k in range(args.folds)]
+    folds = (
+        [questions] if args.folds == 0 else [questions[k :: args.folds] for k in range(args.folds)]
+    )
     assignment: dict[str, int] = {}
     for k, held_out in enumerate(folds):
-        train_questions = questions if args.folds == 0 else [q for q in questions if q not in held_out]
+        train_questions = (
+            questions if args.folds == 0 else [q for q in questions if q not in held_out]
+        )
         pairs = build_pairs(rubrics, claims, train_questions, seed=args.seed)
         print(f"fold {k}: {len(pairs)} pairs from {len(train_questions)} questions", flush=True)
         started = time.perf_counter()
-        model, _ = train(pairs, epochs=args.epochs, lr=args.lr, batch_size=args.batch_size,
-                         seed=args.seed, layers=args.layers)
+        model, _ = train(
+            pairs,
+            epochs=args.epochs,
+            lr=args.lr,
+            batch_size=args.batch_size,
+            seed=args.seed,
+            layers=args.layers,
+        )
         target = args.out if args.folds == 0 else args.out / f"fold{k}"
-        meta = {"data_hash": data_hash(pairs), "pairs": len(pairs), "questions": train_questions,
-                "held_out": [] if args.folds == 0 else held_out, "epochs": args.epochs, "lr": args.lr,
-                "batch_size": args.batch_size, "layers": args.layers, "seed": args.seed,
-                "seconds": round(time.perf_counter() - started, 1), "labels": LABELS}
+        meta = {
+            "data_hash": data_hash(pairs),
+            "pairs": len(pairs),
+            "questions": train_questions,
+            "held_out": [] if args.folds == 0 else held_out,
+            "epochs": args.epochs,
+            "lr": args.lr,
+            "batch_size": args.batch_size,
+            "layers": args.layers,
+            "seed": args.seed,
+            "seconds": round(time.perf_counter() - started, 1),
+            "labels": LABELS,
+        }
         save_artifact(model, target, meta)
-        for q in (held_out if args.folds else []):
+        for q in held_out if args.folds else []:
             assignment[q] = k
         print(f"fold {k}: saved {target} in {meta['seconds']} s", flush=True)
     if args.folds:

@@ -11,7 +11,6 @@ labelled evaluation answers. Deterministic for a seed. Takes seconds once the se
 from __future__ import annotations
 
 import argparse
-import hashlib
 import json
 import sys
 import time
@@ -25,24 +24,23 @@ sys.path.insert(0, str(REPO))
 from interviewer.core.embedding import StatementCache  # noqa: E402
 from interviewer.core.rubric_io import load_rubric_set  # noqa: E402
 from interviewer.core.verifier_head import HeadWeights, pair_features  # noqa: E402
-from interviewer.core.verifier_pairs import Pair, build_pairs, load_claims  # noqa: E402
+from interviewer.core.verifier_pairs import (  # noqa: E402
+    CLAIMS,
+    LABELS,
+    build_pairs,
+    data_hash,
+    load_claims,
+)
 from interviewer.grading import default_embedder  # noqa: E402
 from interviewer.paths import Paths  # noqa: E402
 
-CLAIMS = REPO / "eval" / "verifier" / "claims"
 RUBRICS = REPO / "rubrics"
 SHIPPED = REPO / "interviewer" / "verifier" / "head"
-LABELS = ["supports", "contradicts", "mentions", "unrelated"]
 
 
-def data_hash(pairs: list[Pair]) -> str:
-    digest = hashlib.sha256()
-    for p in sorted(pairs, key=lambda p: (p.sentence, p.statement)):
-        digest.update(f"{p.sentence}\t{p.statement}\t{int(p.relation)}\n".encode())
-    return digest.hexdigest()
-
-
-def fit(x: np.ndarray, y: np.ndarray, *, hidden: int, epochs: int, seed: int, decay: float) -> HeadWeights:
+def fit(
+    x: np.ndarray, y: np.ndarray, *, hidden: int, epochs: int, seed: int, decay: float
+) -> HeadWeights:
     import torch
 
     torch.manual_seed(seed)
@@ -51,11 +49,16 @@ def fit(x: np.ndarray, y: np.ndarray, *, hidden: int, epochs: int, seed: int, de
     xt = torch.tensor((x - mean) / scale, dtype=torch.float32)
     yt = torch.tensor(y, dtype=torch.long)
     model = torch.nn.Sequential(
-        torch.nn.Dropout(0.1), torch.nn.Linear(x.shape[1], hidden), torch.nn.ReLU(),
-        torch.nn.Dropout(0.2), torch.nn.Linear(hidden, len(LABELS)),
+        torch.nn.Dropout(0.1),
+        torch.nn.Linear(x.shape[1], hidden),
+        torch.nn.ReLU(),
+        torch.nn.Dropout(0.2),
+        torch.nn.Linear(hidden, len(LABELS)),
     )
     counts = np.bincount(y, minlength=len(LABELS))
-    weights = torch.tensor(counts.sum() / (len(LABELS) * np.maximum(counts, 1)), dtype=torch.float32)
+    weights = torch.tensor(
+        counts.sum() / (len(LABELS) * np.maximum(counts, 1)), dtype=torch.float32
+    )
     loss_fn = torch.nn.CrossEntropyLoss(weight=weights)
     optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3, weight_decay=decay)
     generator = torch.Generator().manual_seed(seed)
@@ -74,7 +77,9 @@ def fit(x: np.ndarray, y: np.ndarray, *, hidden: int, epochs: int, seed: int, de
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--folds", type=int, default=0)
     parser.add_argument("--out", type=Path, default=SHIPPED)
     parser.add_argument("--hidden", type=int, default=256)
@@ -88,27 +93,45 @@ def main() -> int:
     questions = sorted(q for q in rubrics if q in claims)
     embedder = default_embedder()
     cache = StatementCache(embedder, Paths.from_env().cache)
-    folds = [questions] if args.folds == 0 else [questions[k :: args.folds] for k in range(args.folds)]
+    folds = (
+        [questions] if args.folds == 0 else [questions[k :: args.folds] for k in range(args.folds)]
+    )
     assignment: dict[str, int] = {}
     for k, held_out in enumerate(folds):
-        train_questions = questions if args.folds == 0 else [q for q in questions if q not in held_out]
+        train_questions = (
+            questions if args.folds == 0 else [q for q in questions if q not in held_out]
+        )
         pairs = build_pairs(rubrics, claims, train_questions, seed=args.seed)
         u = cache.encode([p.sentence for p in pairs])
         v = cache.encode([p.statement for p in pairs])
         cache.save()
         x = pair_features(u, v)
         y = np.array([int(p.relation) for p in pairs])
-        weights = fit(x, y, hidden=args.hidden, epochs=args.epochs, seed=args.seed, decay=args.decay)
+        weights = fit(
+            x, y, hidden=args.hidden, epochs=args.epochs, seed=args.seed, decay=args.decay
+        )
         accuracy = float(np.mean(weights.probabilities(x).argmax(axis=1) == y))
         target = args.out if args.folds == 0 else args.out / f"fold{k}"
-        meta = {"kind": "head", "data_hash": data_hash(pairs), "pairs": len(pairs), "embedder": embedder.name,
-                "questions": train_questions, "held_out": [] if args.folds == 0 else held_out,
-                "hidden": args.hidden, "epochs": args.epochs, "decay": args.decay, "seed": args.seed,
-                "train_accuracy": round(accuracy, 4), "labels": LABELS}
+        meta = {
+            "kind": "head",
+            "data_hash": data_hash(pairs),
+            "pairs": len(pairs),
+            "embedder": embedder.name,
+            "questions": train_questions,
+            "held_out": [] if args.folds == 0 else held_out,
+            "hidden": args.hidden,
+            "epochs": args.epochs,
+            "decay": args.decay,
+            "seed": args.seed,
+            "train_accuracy": round(accuracy, 4),
+            "labels": LABELS,
+        }
         weights.save(target, meta)
         for q in held_out if args.folds else []:
             assignment[q] = k
-        print(f"fold {k}: {len(pairs)} pairs, train accuracy {accuracy:.3f} -> {target}", flush=True)
+        print(
+            f"fold {k}: {len(pairs)} pairs, train accuracy {accuracy:.3f} -> {target}", flush=True
+        )
     if args.folds:
         (args.out / "folds.json").write_text(json.dumps(assignment, indent=2) + "\n")
     print(f"done in {time.perf_counter() - started:.1f} s")

@@ -7,6 +7,7 @@ it wrongly (CONTRADICTS), only MENTIONS its topic, or is UNRELATED to it.
 
 from __future__ import annotations
 
+import hashlib
 import random
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -17,6 +18,9 @@ from typing import Any
 import yaml
 
 from interviewer.core.rubric import Rubric
+
+CLAIMS = Path(__file__).resolve().parents[2] / "eval" / "verifier" / "claims"
+LABELS = ["supports", "contradicts", "mentions", "unrelated"]
 
 
 class Relation(IntEnum):
@@ -97,3 +101,11 @@ def build_pairs(
                     pairs.append(Pair(question, index, sentence, statement, relation))
     rng.shuffle(pairs)
     return pairs
+
+
+def data_hash(pairs: list[Pair]) -> str:
+    """Names a training set: the same pairs give the same hash, whatever their order."""
+    digest = hashlib.sha256()
+    for p in sorted(pairs, key=lambda p: (p.sentence, p.statement)):
+        digest.update(f"{p.sentence}\t{p.statement}\t{int(p.relation)}\n".encode())
+    return digest.hexdigest()
