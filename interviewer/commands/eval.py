@@ -50,6 +50,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "is judged by a model that never saw its claims",
     )
     ev.add_argument(
+        "--from-transcripts",
+        action="store_true",
+        help="add the answers whose verdicts you corrected in `interviewer review`",
+    )
+    ev.add_argument(
         "--model", help="a local sentence-transformers folder (default: the packaged model)"
     )
     ev.add_argument("--no-record", action="store_true", help="do not write eval/reports/")
@@ -103,6 +108,10 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
 
     context = load_context(rubrics_dir=args.rubrics)
     answers = load_labelled(args.data or [DEFAULT_DATA])
+    if args.from_transcripts:
+        from interviewer.evaluation.labelled import from_transcripts
+
+        answers += from_transcripts()
     counts = {(q, "main"): len(r.key_points) for q, r in context.rubrics.rubrics.items()}
     counts |= {
         (q, "follow_up"): len(r.follow_up.key_points)

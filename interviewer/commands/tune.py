@@ -34,6 +34,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     tune.add_argument(
         "--dry-run", action="store_true", help="report only; do not write the parameters"
     )
+    tune.add_argument(
+        "--from-transcripts",
+        action="store_true",
+        help="add the answers whose verdicts you corrected in `interviewer review`",
+    )
     tune.add_argument("--model", help="a local sentence-transformers folder (default: packaged)")
     tune.set_defaults(handler=_run)
 
@@ -68,6 +73,10 @@ def _run(args: argparse.Namespace) -> int:
     context = load_context(rubrics_dir=args.rubrics)
     try:
         answers = load_labelled(args.data or [DEFAULT_DATA])
+        if args.from_transcripts:
+            from interviewer.evaluation.labelled import from_transcripts
+
+            answers += from_transcripts()
     except FileProblems as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -110,3 +110,14 @@ def check_against_key_points(
         elif expected != len(row.coverage):
             problems.append(f"{row.id}: {len(row.coverage)} labels for {expected} key points")
     return problems
+
+
+def from_transcripts() -> list[LabelledAnswer]:
+    """Answers whose verdicts the user corrected in `interviewer review`, as labelled rows."""
+    from interviewer.adapters.store import open_store
+
+    store = open_store()
+    rows: list[LabelledAnswer] = []
+    for number, row in enumerate(store.labelled_rows(), 1):
+        rows.append(_row(Path("transcripts"), number, row))
+    return rows
