@@ -34,7 +34,7 @@ class ScoringParams(BaseModel):
     partial_at: float = 0.3
     penalty_unexplained: float = 0.3
     # below this best evidence similarity a key point gets no coverage at all
-    floor: float = 0.25
+    floor: float = 0.3
     # verifier probability above which a point counts as stated wrongly
     contradiction_at: float = 0.5
     fitted: str = "default (not tuned)"
