@@ -9,15 +9,12 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
 from interviewer.adapters.st_embedder import offline_environment, packaged_model_path
-
-if TYPE_CHECKING:
-    import torch
 
 ARTIFACT = Path(__file__).resolve().parent.parent / "verifier" / "model"
 MAX_LENGTH = 128
@@ -108,7 +105,3 @@ def save_artifact(model: Any, directory: Path, metadata: Mapping[str, Any]) -> N
     state = {k: v.detach().half().contiguous() for k, v in model.state_dict().items()}
     save_file(state, str(directory / "model.safetensors"))
     (directory / "training.json").write_text(json.dumps(dict(metadata), indent=2) + "\n")
-
-
-if TYPE_CHECKING:
-    _: torch.Tensor

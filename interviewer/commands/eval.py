@@ -14,15 +14,6 @@ BENCHMARKS = ("mohler", "semeval", "asap")
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ev = subparsers.add_parser("eval", help="measure the grader on labelled answers and benchmarks")
     ev.add_argument(
-        "--data",
-        type=Path,
-        action="append",
-        help="labelled JSONL file or folder (repeatable; default eval/labelled)",
-    )
-    ev.add_argument(
-        "--rubrics", type=Path, help="rubrics folder to evaluate (default: the project's)"
-    )
-    ev.add_argument(
         "--compare",
         type=Path,
         metavar="OTHER_RUBRICS_DIR",
@@ -49,16 +40,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="cross-validated verifier models (eval/verifier/train_head.py --folds): each question "
         "is judged by a model that never saw its claims",
     )
-    ev.add_argument(
-        "--from-transcripts",
-        action="store_true",
-        help="add the answers whose verdicts you corrected in `interviewer review`",
-    )
-    ev.add_argument(
-        "--model", help="a local sentence-transformers folder (default: the packaged model)"
-    )
     ev.add_argument("--no-record", action="store_true", help="do not write eval/reports/")
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
+    from interviewer.evaluation.labelled import add_data_arguments
+
+    add_data_arguments(ev, "evaluate")
     ev.set_defaults(handler=_run)
 
 
@@ -99,19 +85,11 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
     from interviewer.evaluation import report
     from interviewer.evaluation.baseline import naive_rubrics
     from interviewer.evaluation.evaluator import KeyPointEvaluator
-    from interviewer.evaluation.labelled import (
-        DEFAULT_DATA,
-        check_against_key_points,
-        load_labelled,
-    )
+    from interviewer.evaluation.labelled import answers_for, check_against_key_points
     from interviewer.grading import build_grader, load_context
 
     context = load_context(rubrics_dir=args.rubrics)
-    answers = load_labelled(args.data or [DEFAULT_DATA])
-    if args.from_transcripts:
-        from interviewer.evaluation.labelled import from_transcripts
-
-        answers += from_transcripts()
+    answers = answers_for(args)
     counts = {(q, "main"): len(r.key_points) for q, r in context.rubrics.rubrics.items()}
     counts |= {
         (q, "follow_up"): len(r.follow_up.key_points)

@@ -13,15 +13,6 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     tune = subparsers.add_parser(
         "tune", help="fit scoring parameters on labelled answers (leave-one-question-out)"
     )
-    tune.add_argument(
-        "--data",
-        type=Path,
-        action="append",
-        help="labelled JSONL file or folder (repeatable; default eval/labelled)",
-    )
-    tune.add_argument(
-        "--rubrics", type=Path, help="rubrics folder to tune (default: the project's)"
-    )
     tune.add_argument("--features", help="comma-separated feature names (default: all)")
     tune.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic fit")
     tune.add_argument(
@@ -34,12 +25,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     tune.add_argument(
         "--dry-run", action="store_true", help="report only; do not write the parameters"
     )
-    tune.add_argument(
-        "--from-transcripts",
-        action="store_true",
-        help="add the answers whose verdicts you corrected in `interviewer review`",
-    )
-    tune.add_argument("--model", help="a local sentence-transformers folder (default: packaged)")
+    from interviewer.evaluation.labelled import add_data_arguments
+
+    add_data_arguments(tune, "tune")
     tune.set_defaults(handler=_run)
 
 
@@ -50,7 +38,7 @@ def _run(args: argparse.Namespace) -> int:
     from interviewer.core.problems import FileProblems
     from interviewer.evaluation import report, tuning
     from interviewer.evaluation.evaluator import KeyPointEvaluator
-    from interviewer.evaluation.labelled import DEFAULT_DATA, load_labelled
+    from interviewer.evaluation.labelled import answers_for
     from interviewer.grading import build_grader, default_embedder, load_context
 
     console = Console()
@@ -72,11 +60,7 @@ def _run(args: argparse.Namespace) -> int:
         return 2
     context = load_context(rubrics_dir=args.rubrics)
     try:
-        answers = load_labelled(args.data or [DEFAULT_DATA])
-        if args.from_transcripts:
-            from interviewer.evaluation.labelled import from_transcripts
-
-            answers += from_transcripts()
+        answers = answers_for(args)
     except FileProblems as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)

@@ -6,6 +6,7 @@ Format (documented in eval/README.md): one JSON object per line with `id`, `ques
 
 from __future__ import annotations
 
+import argparse
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -121,3 +122,32 @@ def from_transcripts() -> list[LabelledAnswer]:
     for number, row in enumerate(store.labelled_rows(), 1):
         rows.append(_row(Path("transcripts"), number, row))
     return rows
+
+
+def add_data_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
+    """The labelled-data options `interviewer eval` and `interviewer tune` share."""
+    parser.add_argument(
+        "--data",
+        type=Path,
+        action="append",
+        help="labelled JSONL file or folder (repeatable; default eval/labelled)",
+    )
+    parser.add_argument(
+        "--rubrics", type=Path, help=f"rubrics folder to {verb} (default: the project's)"
+    )
+    parser.add_argument(
+        "--from-transcripts",
+        action="store_true",
+        help="add the answers whose verdicts you corrected in `interviewer review`",
+    )
+    parser.add_argument(
+        "--model", help="a local sentence-transformers folder (default: the packaged model)"
+    )
+
+
+def answers_for(args: argparse.Namespace) -> list[LabelledAnswer]:
+    """The labelled answers the options name; raises FileProblems for a broken file."""
+    answers = load_labelled(args.data or [DEFAULT_DATA])
+    if args.from_transcripts:
+        answers += from_transcripts()
+    return answers
