@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from interviewer.core.feedback_prompt import (
@@ -47,7 +47,9 @@ def _between(text: str, fence: Fence) -> str:
     start = text.index(fence.open) + len(fence.open)
     end = text.index(fence.close)
     assert start < end
-    return text[start:end].strip("\n")
+    inner = text[start:end]
+    assert inner.startswith("\n") and inner.endswith("\n")  # the fence adds one newline each side
+    return inner[1:-1]
 
 
 def _outside(text: str, *fences: Fence) -> str:
@@ -147,6 +149,7 @@ def test_the_second_opinion_fences_the_answer_and_hides_the_rubric_verdicts() ->
         max_size=8,
     )
 )
+@example(["\n"])  # found by hypothesis: an answer that is only a newline
 def test_no_answer_can_open_or_close_a_fence(parts: list[str]) -> None:
     answer = "".join(parts)
     user = _user(answer)
