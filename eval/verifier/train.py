@@ -99,7 +99,28 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--layers", type=int, default=6, help="keep the first N MiniLM layers")
     parser.add_argument("--seed", type=int, default=13)
+    parser.add_argument(
+        "--pairing",
+        choices=["closest", "random"],
+        default="closest",
+        help="pair each sentence with its closest evidence statements (as at run time) or random ones",
+    )
     args = parser.parse_args()
+    encode = None
+    if args.pairing == "closest":
+        from interviewer.adapters.st_embedder import SentenceTransformerEmbedder
+
+        embedder = SentenceTransformerEmbedder()
+        seen: dict[str, object] = {}
+
+        def encode(texts):  # memoised: the same statements are looked up for every sentence
+            missing = [t for t in dict.fromkeys(texts) if t not in seen]
+            if missing:
+                seen.update(zip(missing, embedder.encode(missing), strict=True))
+            import numpy as np
+
+            return np.vstack([seen[t] for t in texts])
+
     rubrics = load_rubric_set([RUBRICS]).rubrics
     claims = load_claims(CLAIMS)
     questions = sorted(q for q in rubrics if q in claims)
@@ -112,7 +133,7 @@ def main() -> int:
         train_questions = (
             questions if args.folds == 0 else [q for q in questions if q not in held_out]
         )
-        pairs = build_pairs(rubrics, claims, train_questions, seed=args.seed)
+        pairs = build_pairs(rubrics, claims, train_questions, seed=args.seed, encode=encode)
         print(f"fold {k}: {len(pairs)} pairs from {len(train_questions)} questions", flush=True)
         started = time.perf_counter()
         model, _ = train(
@@ -134,6 +155,7 @@ def main() -> int:
             "batch_size": args.batch_size,
             "layers": args.layers,
             "seed": args.seed,
+            "pairing": args.pairing,
             "seconds": round(time.perf_counter() - started, 1),
             "labels": LABELS,
         }

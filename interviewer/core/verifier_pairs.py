@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import hashlib
 import random
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import yaml
 
 from interviewer.core.rubric import Rubric
@@ -55,6 +57,9 @@ def load_claims(directory: Path) -> dict[str, list[dict[str, Any]]]:
     return claims
 
 
+Encode = Callable[[Sequence[str]], npt.NDArray[np.float32]]
+
+
 def _with(
     rng: random.Random, sentences: Iterable[str], statements: list[str], per: int
 ) -> Iterable[tuple[str, str]]:
@@ -64,6 +69,22 @@ def _with(
                 yield sentence, statement
 
 
+def _closest(
+    encode: Encode, sentences: Iterable[str], statements: list[str], per: int
+) -> Iterable[tuple[str, str]]:
+    """Each sentence with the statements nearest to it, as the grader's shortlist pairs them."""
+    chosen = list(sentences)
+    if not chosen:
+        return
+    sims = encode(chosen) @ encode(statements).T
+    for row, sentence in enumerate(chosen):
+        picked = [
+            statements[int(e)] for e in np.argsort(-sims[row]) if statements[int(e)] != sentence
+        ]
+        for statement in picked[:per]:
+            yield sentence, statement
+
+
 def build_pairs(
     rubrics: Mapping[str, Rubric],
     claims: Mapping[str, list[dict[str, Any]]],
@@ -71,8 +92,14 @@ def build_pairs(
     *,
     per_sentence: int = 3,
     seed: int = 13,
+    encode: Encode | None = None,
 ) -> list[Pair]:
-    """Every pair for the given questions, deterministic for a seed."""
+    """Every pair for the given questions, deterministic for a seed.
+
+    With `encode`, a sentence meets the evidence statements closest to it (what the grader's shortlist
+    asks the verifier about at run time: a swapped definition beside the right one); without, it meets
+    statements drawn at random from its key point.
+    """
     rng = random.Random(seed)
     pairs: list[Pair] = []
     chosen = sorted(set(questions))
@@ -97,7 +124,12 @@ def build_pairs(
             ]
             sources.append((rng.sample(elsewhere, min(3, len(elsewhere))), Relation.UNRELATED))
             for sentences, relation in sources:
-                for sentence, statement in _with(rng, sentences, evidence, per_sentence):
+                paired = (
+                    _with(rng, sentences, evidence, per_sentence)
+                    if encode is None
+                    else _closest(encode, sentences, evidence, per_sentence)
+                )
+                for sentence, statement in paired:
                     pairs.append(Pair(question, index, sentence, statement, relation))
     rng.shuffle(pairs)
     return pairs
