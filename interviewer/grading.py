@@ -12,6 +12,8 @@ from interviewer.core.bank_io import LoadedBanks, load_banks
 from interviewer.core.embedding import Embedder, StatementCache
 from interviewer.core.models import Question
 from interviewer.core.params import ScoringParams, load_params
+from interviewer.core.ports import FeedbackRequest
+from interviewer.core.result import ScoreResult
 from interviewer.core.rubric_io import RubricSet, load_rubric_set
 from interviewer.core.scoring import Grader
 from interviewer.core.verification import Verifier
@@ -35,6 +37,19 @@ class GradingContext:
 
     def prompts(self) -> dict[str, str]:
         return {q.id: f"{q.title}. {q.prompt}" for b in self.banks.banks for q in b.questions}
+
+    def feedback_request(
+        self, question_id: str, answer: str, result: ScoreResult
+    ) -> FeedbackRequest:
+        """What an LLM is shown about a scored answer: the question (and its follow-up), the model
+        answer, the candidate's answer and the rubric result."""
+        question = self.question(question_id)
+        if question is None:
+            raise KeyError(f"no question {question_id!r} in the loaded banks")
+        prompt = question.prompt
+        if result.part == "follow_up" and question.follow_up:
+            prompt = f"{question.prompt}\nFollow-up: {question.follow_up}"
+        return FeedbackRequest(question.title, prompt, question.answer, answer, result)
 
 
 def load_context(paths: Paths | None = None, rubrics_dir: Path | None = None) -> GradingContext:

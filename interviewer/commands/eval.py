@@ -40,6 +40,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="cross-validated verifier models (eval/verifier/train_head.py --folds): each question "
         "is judged by a model that never saw its claims",
     )
+    ev.add_argument(
+        "--llm",
+        action="store_true",
+        help="add the configured LLM endpoint's per-key-point verdicts (its second opinion) as a "
+        "column: the LLM as the verifier, measured beside the local one",
+    )
     ev.add_argument("--no-record", action="store_true", help="do not write eval/reports/")
     ev.add_argument("--json", action="store_true", help="print the metrics as JSON")
     from interviewer.evaluation.labelled import add_data_arguments
@@ -120,10 +126,19 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
         runs.append(("compare", build_grader(load_context(rubrics_dir=args.compare), embedder)))
     evaluator = KeyPointEvaluator(answers)
     details: dict[str, Any] = {}
+    local: list[Any] = []
     for name, grader in runs:
         columns[name] = evaluator(grader)
         kinds[name] = evaluator.details["per_kind"]
         details[name] = evaluator.details
+        if name == "rubrics":
+            local = list(evaluator.results)
+    if args.llm:
+        judged = _llm_column(context, answers, local, evaluator)
+        if judged is None:
+            return 2
+        columns["LLM second opinion"] = judged
+        kinds["LLM second opinion"] = evaluator.details["per_kind"]
     seconds = time.perf_counter() - started
     main = details["rubrics"]
     if args.json:
@@ -154,6 +169,41 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
         )
         console.print(f"report: {path}  ·  row appended to {csv_path}")
     return 0
+
+
+def _llm_column(
+    context: Any, answers: list[Any], local: list[Any], evaluator: Any
+) -> dict[str, float] | None:
+    """The endpoint's verdicts on every answer, measured like a grader; None when none is set up."""
+    import asyncio
+
+    from rich.console import Console
+
+    from interviewer.adapters.llm import feedback_from_environment
+    from interviewer.evaluation.llm_judge import judge_all
+
+    writer = feedback_from_environment()
+    if writer is None:
+        print(
+            "interviewer eval --llm: no LLM endpoint is configured; `interviewer doctor` says how",
+            file=sys.stderr,
+        )
+        return None
+    requests = [
+        context.feedback_request(a.question, a.answer, r)
+        for a, r in zip(answers, local, strict=True)
+    ]
+    console = Console(stderr=True)  # stdout may be the --json report
+    console.print(f"asking {writer.description} about {len(requests)} answers ...")
+    run = asyncio.run(judge_all(writer, [a.id for a in answers], requests))
+    metrics: dict[str, float] = evaluator.evaluate(run.outcomes)
+    console.print(
+        f"LLM second opinion: {run.judged}/{len(requests)} answers judged in {run.seconds:.1f} s"
+        + (f"; the rest keep the local grade ({len(run.failures)} failed)" if run.failures else "")
+    )
+    for line in run.failures[:3]:
+        console.print(f"  [yellow]{line}[/]")
+    return metrics
 
 
 def _verifier(folds: Path | None, embedder: Any) -> Any:

@@ -114,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
         for row, result in zip(rows, results, strict=True):
             print(json.dumps(result.contract(row.get("id")), ensure_ascii=False))
         return 0
-    request = _feedback_request(context, ids[0], answers[0], results[0]) if args.feedback else None
+    request = context.feedback_request(ids[0], answers[0], results[0]) if args.feedback else None
     if args.json:
         payload = result_with_messages(results[0])
         if request is not None:
@@ -160,16 +160,6 @@ def print_result(result: ScoreResult) -> None:
 FEEDBACK_OFF = (
     "feedback off: no LLM endpoint is configured; `interviewer doctor` says how to turn it on"
 )
-
-
-def _feedback_request(context: Any, question_id: str, answer: str, result: ScoreResult) -> Any:
-    from interviewer.core.ports import FeedbackRequest
-
-    question = context.question(question_id)
-    prompt = question.prompt
-    if result.part == "follow_up" and question.follow_up:
-        prompt = f"{question.prompt}\nFollow-up: {question.follow_up}"
-    return FeedbackRequest(question.title, prompt, question.answer, answer, result)
 
 
 def _collect_feedback(request: Any) -> dict[str, object]:

@@ -13,6 +13,7 @@ import json
 import socket
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -65,6 +66,10 @@ class Script:
     dialect: str = (
         "openai"  # how an unknown model is refused: "openai", "ollama", "vllm", "llamacpp"
     )
+    replier: Callable[[dict[str, Any]], str] | None = None  # a reply computed from the request
+
+    def reply_to(self, body: dict[str, Any]) -> str:
+        return self.reply if self.replier is None else self.replier(body)
 
 
 @dataclass(frozen=True)
@@ -232,8 +237,8 @@ class _Handler(BaseHTTPRequestHandler):
         if fault in status:
             return self._error(status[fault], f"test fault {fault.value}", "server_error")
         if body.get("stream"):
-            return self._stream(model, fault)
-        return self._json(200, _completion(self.server.script.reply, model))
+            return self._stream(model, fault, body)
+        return self._json(200, _completion(self.server.script.reply_to(body), model))
 
     def _unknown_model(self, model: str) -> None:
         """Each server family words and wraps its 404 differently."""
@@ -264,7 +269,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     # -- streaming --------------------------------------------------------------------------------
-    def _stream(self, model: str, fault: Fault) -> None:
+    def _stream(self, model: str, fault: Fault, body: dict[str, Any]) -> None:
         chunked = fault is not Fault.CUT
         self.send_response(200)
         self.send_header("Content-Type", "text/event-stream")
@@ -275,7 +280,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.send_header("Connection", "close")
         self.end_headers()
         send = self._send_chunked if chunked else self._send_raw
-        reply, size = self.server.script.reply, self.server.script.chunk_chars
+        reply, size = self.server.script.reply_to(body), self.server.script.chunk_chars
         pieces = [reply[i : i + size] for i in range(0, len(reply), size)]
         send(_chunk({"role": "assistant", "content": ""}, None, model))
         for index, piece in enumerate(pieces):

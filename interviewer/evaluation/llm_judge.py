@@ -1,0 +1,86 @@
+"""The LLM as the verifier: its per-key-point verdicts (the second opinion) measured like our grader.
+
+When an endpoint is configured, `interviewer eval --llm` asks it about every labelled answer and
+reports its agreement with the graders beside the local grader's. A covered verdict whose quote is
+not in the answer is counted as partial (the model claims evidence it cannot show). An answer the
+endpoint cannot judge keeps the local grader's result and is counted as a failure, so a flaky
+endpoint lowers the number of judged answers, never the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from interviewer.core.feedback_prompt import KeyPointOpinion, OpinionFailure
+from interviewer.core.ports import FeedbackRequest
+from interviewer.core.result import ScoreResult, Verdict
+from interviewer.evaluation.evaluator import Outcome
+
+
+class SecondOpinionSource(Protocol):
+    async def second_opinion(
+        self, request: FeedbackRequest
+    ) -> list[KeyPointOpinion] | OpinionFailure: ...
+
+
+COVERAGE = {Verdict.COVERED: 1.0, Verdict.PARTIAL: 0.5, Verdict.MISSING: 0.0}
+ORDINAL = {Verdict.MISSING: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
+
+
+@dataclass
+class JudgeRun:
+    outcomes: list[Outcome]
+    failures: list[str] = field(default_factory=list)  # "<answer id>: <one line>"
+    seconds: float = 0.0
+
+    @property
+    def judged(self) -> int:
+        return len(self.outcomes) - len(self.failures)
+
+
+def outcome_of(opinions: Sequence[KeyPointOpinion], result: ScoreResult) -> Outcome:
+    """The LLM's verdicts as an Outcome; weights and evidence come from the rubric's result."""
+    verdicts = [
+        Verdict.PARTIAL if o.verdict is Verdict.COVERED and not o.quote_in_answer else o.verdict
+        for o in opinions
+    ]
+    coverage = [COVERAGE[v] for v in verdicts]
+    weights = [kp.weight for kp in result.key_points]
+    total = sum(weights) or 1.0
+    return Outcome(
+        coverage=coverage,
+        verdicts=[ORDINAL[v] for v in verdicts],
+        score=100.0 * sum(c * w for c, w in zip(coverage, weights, strict=True)) / total,
+        evidence=[o.quote if o.quote_in_answer else None for o in opinions],
+    )
+
+
+async def judge_all(
+    source: SecondOpinionSource,
+    ids: Sequence[str],
+    requests: Sequence[FeedbackRequest],
+    *,
+    concurrency: int = 4,
+) -> JudgeRun:
+    """Every answer's second opinion, `concurrency` at a time, in the order given."""
+    started = time.perf_counter()
+    gate = asyncio.Semaphore(concurrency)
+
+    async def one(request: FeedbackRequest) -> list[KeyPointOpinion] | OpinionFailure:
+        async with gate:
+            return await source.second_opinion(request)
+
+    replies = await asyncio.gather(*(one(r) for r in requests))
+    run = JudgeRun(outcomes=[])
+    for answer_id, request, reply in zip(ids, requests, replies, strict=True):
+        if isinstance(reply, OpinionFailure):
+            run.failures.append(f"{answer_id}: {reply.message}")
+            run.outcomes.append(Outcome.of(request.result))
+        else:
+            run.outcomes.append(outcome_of(reply, request.result))
+    run.seconds = time.perf_counter() - started
+    return run
