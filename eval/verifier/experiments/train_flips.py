@@ -1,0 +1,161 @@
+"""Experiment (not shipped): the cross-encoder verifier with automatic minimal flips added.
+
+    .venv/bin/python eval/verifier/experiments/train_flips.py --out /tmp/flips --epochs 2
+    .venv/bin/interviewer tune --verifier-folds /tmp/flips --dry-run
+
+Every question's claim pairs (closest pairing, as `train.py`) plus, for each evidence statement and
+supporting claim that names a swappable term (`eval/verifier/contrasts.yaml`) or a general antonym,
+its flipped version paired as CONTRADICTS with the original and with the closest other statement.
+Case is kept, so a flip cannot be told apart by its capital letters. The labelled answers are never
+used. Measured: see eval/README.md, "The verifier, measured".
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import yaml
+
+REPO = Path(__file__).resolve().parents[3]
+sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "eval" / "verifier"))
+
+from train import RUBRICS, train  # noqa: E402
+
+from interviewer.adapters.cross_encoder import save_artifact  # noqa: E402
+from interviewer.adapters.st_embedder import SentenceTransformerEmbedder  # noqa: E402
+from interviewer.core.rubric_io import load_rubric_set  # noqa: E402
+from interviewer.core.verifier_pairs import (  # noqa: E402
+    CLAIMS,
+    LABELS,
+    Pair,
+    Relation,
+    build_pairs,
+    data_hash,
+    load_claims,
+)
+
+CONTRASTS = REPO / "eval" / "verifier" / "contrasts.yaml"
+GENERAL = [
+    ("synchronously", "asynchronously"),
+    ("synchronous", "asynchronous"),
+    ("before", "after"),
+    ("faster", "slower"),
+    ("increases", "decreases"),
+    ("higher", "lower"),
+    ("always", "never"),
+    ("stateless", "stateful"),
+    ("immediately", "later"),
+    ("more", "less"),
+    ("cheaper", "more expensive"),
+    ("reads", "writes"),
+    ("read", "write"),
+    ("first", "last"),
+    ("inside", "outside"),
+    ("can", "cannot"),
+    ("strong", "weak"),
+    ("safe", "unsafe"),
+    ("easier", "harder"),
+    ("smaller", "larger"),
+    ("fewer", "more"),
+    ("tightly", "loosely"),
+    ("all", "none of the"),
+    ("up", "down"),
+    ("allows", "blocks"),
+    ("rejects", "accepts"),
+]
+
+
+def _case_of(found: str, word: str) -> str:
+    if found.isupper() and len(found) > 1:
+        return word.upper()
+    if found[0].isupper():
+        return word[0].upper() + word[1:]
+    if word.isupper() and len(word) > 1:
+        return word  # acronyms stay acronyms
+    return word[0].lower() + word[1:]
+
+
+def flip(text: str, pair: tuple[str, str]) -> str | None:
+    """The text with the pair's terms exchanged (both ways at once), or None when it names neither."""
+    first, second = pair
+    pattern = re.compile(
+        r"(?<![\w-])(" + re.escape(first) + "|" + re.escape(second) + r")(?![\w-])", re.I
+    )
+
+    def exchange(match: re.Match[str]) -> str:
+        found = match.group(0)
+        return _case_of(found, second if found.lower() == first.lower() else first)
+
+    flipped = pattern.sub(exchange, text)
+    return flipped if flipped != text else None
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--out", type=Path, required=True)
+    parser.add_argument("--epochs", type=int, default=2)
+    parser.add_argument("--layers", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=13)
+    args = parser.parse_args()
+    contrasts = yaml.safe_load(CONTRASTS.read_text(encoding="utf-8"))
+    rubrics = load_rubric_set([RUBRICS]).rubrics
+    claims = load_claims(CLAIMS)
+    questions = sorted(q for q in rubrics if q in claims)
+    embedder = SentenceTransformerEmbedder()
+    seen: dict[str, Any] = {}
+
+    def encode(texts: Any) -> Any:
+        missing = [t for t in dict.fromkeys(texts) if t not in seen]
+        if missing:
+            seen.update(zip(missing, embedder.encode(missing), strict=True))
+        return np.vstack([seen[t] for t in texts])
+
+    pairs = build_pairs(rubrics, claims, questions, seed=args.seed, encode=encode)
+    rng = random.Random(args.seed)
+    flips: list[Pair] = []
+    for question in questions:
+        swaps = [tuple(p) for p in contrasts.get(question, [])] + GENERAL
+        for index, kp in enumerate(rubrics[question].key_points):
+            evidence = list(kp.evidence)
+            for sentence in evidence + list(claims[question][index].get("supports", [])):
+                options = [f for f in (flip(sentence, p) for p in swaps) if f]
+                rng.shuffle(options)
+                for flipped in options[:2]:
+                    if sentence in evidence:
+                        flips.append(Pair(question, index, flipped, sentence, Relation.CONTRADICTS))
+                    order = np.argsort(-(encode([flipped]) @ encode(evidence).T)[0])
+                    near = [evidence[int(i)] for i in order if evidence[int(i)] != sentence][:1]
+                    flips += [Pair(question, index, flipped, e, Relation.CONTRADICTS) for e in near]
+    print(f"{len(pairs)} claim pairs + {len(flips)} flips", flush=True)
+    everything = pairs + flips
+    random.Random(args.seed).shuffle(everything)
+    started = time.perf_counter()
+    model, _ = train(
+        everything, epochs=args.epochs, lr=5e-5, batch_size=32, seed=args.seed, layers=args.layers
+    )
+    meta = {
+        "data_hash": data_hash(everything),
+        "pairs": len(everything),
+        "flips": len(flips),
+        "epochs": args.epochs,
+        "layers": args.layers,
+        "seconds": round(time.perf_counter() - started, 1),
+        "labels": LABELS,
+    }
+    save_artifact(model, args.out, meta)
+    print(f"saved {args.out} in {meta['seconds']} s")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
