@@ -110,6 +110,9 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
     if not answers:
         print("interviewer eval: no usable labelled answers", file=sys.stderr)
         return 1
+    writer = None
+    if args.llm and (writer := _llm_writer()) is None:
+        return 2
     columns: dict[str, dict[str, float]] = {}
     kinds: dict[str, Any] = {}
     runs: list[tuple[str, Any]] = []
@@ -133,11 +136,8 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
         details[name] = evaluator.details
         if name == "rubrics":
             local = list(evaluator.results)
-    if args.llm:
-        judged = _llm_column(context, answers, local, evaluator)
-        if judged is None:
-            return 2
-        columns["LLM second opinion"] = judged
+    if writer is not None:
+        columns["LLM second opinion"] = _llm_column(writer, context, answers, local, evaluator)
         kinds["LLM second opinion"] = evaluator.details["per_kind"]
     seconds = time.perf_counter() - started
     main = details["rubrics"]
@@ -171,16 +171,9 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
     return 0
 
 
-def _llm_column(
-    context: Any, answers: list[Any], local: list[Any], evaluator: Any
-) -> dict[str, float] | None:
-    """The endpoint's verdicts on every answer, measured like a grader; None when none is set up."""
-    import asyncio
-
-    from rich.console import Console
-
+def _llm_writer() -> Any:
+    """The configured endpoint, or None after saying how to configure one."""
     from interviewer.adapters.llm import feedback_from_environment
-    from interviewer.evaluation.llm_judge import judge_all
 
     writer = feedback_from_environment()
     if writer is None:
@@ -188,14 +181,31 @@ def _llm_column(
             "interviewer eval --llm: no LLM endpoint is configured; `interviewer doctor` says how",
             file=sys.stderr,
         )
-        return None
+    return writer
+
+
+def _llm_column(
+    writer: Any, context: Any, answers: list[Any], local: list[Any], evaluator: Any
+) -> dict[str, float]:
+    """The endpoint's verdicts on every answer, measured like a grader."""
+    import asyncio
+
+    from rich.console import Console
+
+    from interviewer.evaluation.llm_judge import judge_all
+
     requests = [
         context.feedback_request(a.question, a.answer, r)
         for a, r in zip(answers, local, strict=True)
     ]
     console = Console(stderr=True)  # stdout may be the --json report
     console.print(f"asking {writer.description} about {len(requests)} answers ...")
-    run = asyncio.run(judge_all(writer, [a.id for a in answers], requests))
+    with console.status("") as status:
+
+        def show(done: int) -> None:
+            status.update(f"{done}/{len(requests)} answers judged by the LLM")
+
+        run = asyncio.run(judge_all(writer, [a.id for a in answers], requests, progress=show))
     metrics: dict[str, float] = evaluator.evaluate(run.outcomes)
     console.print(
         f"LLM second opinion: {run.judged}/{len(requests)} answers judged in {run.seconds:.1f} s"

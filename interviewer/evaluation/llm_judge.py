@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -65,14 +65,22 @@ async def judge_all(
     requests: Sequence[FeedbackRequest],
     *,
     concurrency: int = 4,
+    progress: Callable[[int], None] | None = None,
 ) -> JudgeRun:
-    """Every answer's second opinion, `concurrency` at a time, in the order given."""
+    """Every answer's second opinion, `concurrency` at a time, in the order given; `progress` is
+    called with the number of answers judged so far."""
     started = time.perf_counter()
     gate = asyncio.Semaphore(concurrency)
+    done = 0
 
     async def one(request: FeedbackRequest) -> list[KeyPointOpinion] | OpinionFailure:
+        nonlocal done
         async with gate:
-            return await source.second_opinion(request)
+            reply = await source.second_opinion(request)
+        done += 1
+        if progress is not None:
+            progress(done)
+        return reply
 
     replies = await asyncio.gather(*(one(r) for r in requests))
     run = JudgeRun(outcomes=[])

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -21,23 +22,28 @@ from interviewer.evaluation.llm_judge import judge_all, outcome_of
 from tests.llm.chat_server import ChatServer, free_port
 from tests.llm.conftest import scored
 
+REPO = Path(__file__).resolve().parents[2]
 LABELLED = (
-    Path(__file__).resolve().parents[2]
-    / "eval"
-    / "labelled"
-    / "caching-strategies-write-through-write-back-write-around.jsonl"
+    REPO / "eval" / "labelled" / "caching-strategies-write-through-write-back-write-around.jsonl"
 )
+RUBRICS = REPO / "rubrics"
 PICKED = ("strong", "partial", "wrong")
 WORDS = {1.0: "covered", 0.5: "partial", 0.0: "missing"}
 
 
 @pytest.fixture
 def three_answers(tmp_path: Path) -> list[dict[str, Any]]:
+    """Three labelled answers, and a rubrics folder holding only their question's rubric (so each
+    run embeds one rubric, not 34)."""
     rows = [json.loads(line) for line in LABELLED.read_text(encoding="utf-8").splitlines()]
     picked = [r for r in rows if r["kind"] in PICKED]
     (tmp_path / "three.jsonl").write_text(
         "".join(json.dumps(r) + "\n" for r in picked), encoding="utf-8"
     )
+    rubrics = tmp_path / "rubrics"
+    rubrics.mkdir()
+    for name in ("_scoring.yaml", f"architecture-system-design/{LABELLED.stem}.yaml"):
+        shutil.copy(RUBRICS / name, rubrics / Path(name).name)
     return picked
 
 
@@ -66,7 +72,8 @@ def test_eval_llm_adds_the_endpoints_column(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     configured.script.replier = _oracle(three_answers)
-    code = main(["eval", "--data", str(tmp_path / "three.jsonl"), "--llm", "--no-record", "--json"])
+    data = ["--data", str(tmp_path / "three.jsonl"), "--rubrics", str(tmp_path / "rubrics")]
+    code = main(["eval", *data, "--llm", "--no-record", "--json"])
     assert code == 0
     captured = capsys.readouterr()
     metrics = json.loads(captured.out)["metrics"]
@@ -89,7 +96,8 @@ def test_eval_llm_survives_a_dead_endpoint_and_says_so(
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    data = ["--data", str(tmp_path / "three.jsonl"), "--no-record", "--json"]
+    data = ["--data", str(tmp_path / "three.jsonl"), "--rubrics", str(tmp_path / "rubrics")]
+    data += ["--no-record", "--json"]
     assert main(["eval", *data, "--llm"]) == 2
     assert "no LLM endpoint is configured" in capsys.readouterr().err
     monkeypatch.setenv("INTERVIEWER_LLM_BASE_URL", f"http://127.0.0.1:{free_port()}/v1")
@@ -126,7 +134,11 @@ async def test_judge_all_turns_verdicts_into_coverage_and_keeps_the_order() -> N
     source = _Source({"a": good, "b": unshown, "c": OpinionFailure("the endpoint timed out")})
     results = [scored("a"), scored("b"), scored("c")]
     requests = [FeedbackRequest("t", "p", "m", a, r) for a, r in zip("abc", results, strict=True)]
-    run = await judge_all(source, ["id-a", "id-b", "id-c"], requests, concurrency=2)
+    counted: list[int] = []
+    run = await judge_all(
+        source, ["id-a", "id-b", "id-c"], requests, concurrency=2, progress=counted.append
+    )
+    assert counted == [1, 2, 3]
     first, second, third = run.outcomes
     assert first.coverage == [1.0, 0.5, 0.0] and first.score == pytest.approx(50.0)
     assert second.coverage == [0.5, 1.0, 1.0]  # covered without a quote from the answer: partial
