@@ -61,6 +61,8 @@ def _run(args: argparse.Namespace) -> int:
 
     console = Console()
     started = time.perf_counter()
+    if args.verifier_folds is not None and not _has_verifier_map(args.rubrics):
+        return 2
     embedder = _embedder(args.model)
     if args.benchmark and not (args.data or args.rubrics or args.compare or args.baseline):
         return _benchmarks(console, embedder, args.benchmark)
@@ -73,6 +75,21 @@ def _run(args: argparse.Namespace) -> int:
     if status == 0 and args.benchmark:
         status = _benchmarks(console, embedder, args.benchmark)
     return status
+
+
+def _has_verifier_map(rubrics: Path | None) -> bool:
+    """Without a fitted verifier map the verifier's judgements change no score: say so, early."""
+    from interviewer.grading import load_context
+
+    if load_context(rubrics_dir=rubrics).verifier_params is not None:
+        return True
+    print(
+        "interviewer eval: no verifier map (_scoring_verifier.yaml) in the rubrics folder, so a "
+        "verifier would change nothing; `interviewer tune --verifier-folds DIR` fits one "
+        "(with --dry-run it only reports)",
+        file=sys.stderr,
+    )
+    return False
 
 
 def _embedder(model: str | None) -> Any:
