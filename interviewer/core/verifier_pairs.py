@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import random
+import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from enum import IntEnum
@@ -22,6 +23,36 @@ import yaml
 from interviewer.core.rubric import Rubric
 
 CLAIMS = Path(__file__).resolve().parents[2] / "eval" / "verifier" / "claims"
+CONTRASTS = CLAIMS.parent / "contrasts.yaml"
+# word pairs whose exchange turns a right statement into a wrong one in most architecture sentences
+GENERAL_FLIPS = (
+    ("synchronously", "asynchronously"),
+    ("synchronous", "asynchronous"),
+    ("before", "after"),
+    ("faster", "slower"),
+    ("increases", "decreases"),
+    ("higher", "lower"),
+    ("always", "never"),
+    ("stateless", "stateful"),
+    ("immediately", "later"),
+    ("more", "less"),
+    ("cheaper", "more expensive"),
+    ("reads", "writes"),
+    ("read", "write"),
+    ("first", "last"),
+    ("inside", "outside"),
+    ("can", "cannot"),
+    ("strong", "weak"),
+    ("safe", "unsafe"),
+    ("easier", "harder"),
+    ("smaller", "larger"),
+    ("fewer", "more"),
+    ("tightly", "loosely"),
+    ("all", "none of the"),
+    ("up", "down"),
+    ("allows", "blocks"),
+    ("rejects", "accepts"),
+)
 LABELS = ["supports", "contradicts", "mentions", "unrelated"]
 
 
@@ -141,3 +172,35 @@ def data_hash(pairs: list[Pair]) -> str:
     for p in sorted(pairs, key=lambda p: (p.sentence, p.statement)):
         digest.update(f"{p.sentence}\t{p.statement}\t{int(p.relation)}\n".encode())
     return digest.hexdigest()
+
+
+def load_contrasts(path: Path = CONTRASTS) -> dict[str, list[tuple[str, str]]]:
+    """Per question, the pairs of terms a candidate can swap (write-through / write-back)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {str(q): [(str(a), str(b)) for a, b in pairs] for q, pairs in data.items()}
+
+
+def _case_of(found: str, word: str) -> str:
+    if found.isupper() and len(found) > 1:
+        return word.upper()
+    if found[0].isupper():
+        return word[0].upper() + word[1:]
+    if word.isupper() and len(word) > 1:
+        return word  # acronyms stay acronyms
+    return word[0].lower() + word[1:]
+
+
+def flip(text: str, pair: tuple[str, str]) -> str | None:
+    """The text with the pair's terms exchanged (both ways at once, case kept), or None when it
+    names neither: a minimal edit that makes a right statement wrong."""
+    first, second = pair
+    pattern = re.compile(
+        r"(?<![\w-])(" + re.escape(first) + "|" + re.escape(second) + r")(?![\w-])", re.I
+    )
+
+    def exchange(match: re.Match[str]) -> str:
+        found = match.group(0)
+        return _case_of(found, second if found.lower() == first.lower() else first)
+
+    flipped = pattern.sub(exchange, text)
+    return flipped if flipped != text else None

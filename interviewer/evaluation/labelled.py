@@ -141,7 +141,9 @@ def add_data_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
         help="add the answers whose verdicts you corrected in `interviewer review`",
     )
     parser.add_argument(
-        "--model", help="a local sentence-transformers folder (default: the packaged model)"
+        "--model",
+        help="a local sentence-transformers folder, or `published` for the packaged model without "
+        "our tuned layers (default: the packaged model with them)",
     )
 
 

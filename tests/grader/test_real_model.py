@@ -336,9 +336,9 @@ def test_a_20000_word_answer_is_scored_and_flagged_truncated(real_grader: Grader
 def wrong_but_covered(value: float) -> pytest.MarkDecorator:
     return pytest.mark.xfail(
         strict=True,
-        reason=f"coverage {value} (covered) today: the same words in swapped roles embed almost "
-        "like the right statement (the correct version scores within 0.03), mistake_margin has "
-        "a small weight and no verifier is shipped to judge contradiction",
+        reason=f"coverage {value} (covered) today: the same words in swapped roles still embed "
+        "close to the right statement, even with our tuned layers, and no verifier is shipped to "
+        "judge contradiction (eval/README.md, 'The verifier, measured')",
     )
 
 
@@ -348,7 +348,7 @@ SWAPPED = [
         "Knows trade-offs",
         "Vertical scaling means adding more servers and spreading the load between them behind a "
         "load balancer. Horizontal scaling means upgrading a single server with more CPU and memory.",
-        marks=wrong_but_covered(0.846),
+        marks=wrong_but_covered(0.827),
         id="scaling-swapped",
     ),
     pytest.param(
@@ -357,7 +357,7 @@ SWAPPED = [
         "In the open state calls pass through and failures are counted. When failures cross the "
         "threshold the breaker closes and rejects every call immediately. After a timeout it resets "
         "straight to closed; half-open is only a label.",
-        marks=wrong_but_covered(0.897),
+        marks=wrong_but_covered(0.935),
         id="circuit-states-inverted",
     ),
 ]

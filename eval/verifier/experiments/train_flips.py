@@ -14,14 +14,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import re
 import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import yaml
 
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))
@@ -34,68 +32,16 @@ from interviewer.adapters.st_embedder import SentenceTransformerEmbedder  # noqa
 from interviewer.core.rubric_io import load_rubric_set  # noqa: E402
 from interviewer.core.verifier_pairs import (  # noqa: E402
     CLAIMS,
+    GENERAL_FLIPS,
     LABELS,
     Pair,
     Relation,
     build_pairs,
     data_hash,
+    flip,
     load_claims,
+    load_contrasts,
 )
-
-CONTRASTS = REPO / "eval" / "verifier" / "contrasts.yaml"
-GENERAL = [
-    ("synchronously", "asynchronously"),
-    ("synchronous", "asynchronous"),
-    ("before", "after"),
-    ("faster", "slower"),
-    ("increases", "decreases"),
-    ("higher", "lower"),
-    ("always", "never"),
-    ("stateless", "stateful"),
-    ("immediately", "later"),
-    ("more", "less"),
-    ("cheaper", "more expensive"),
-    ("reads", "writes"),
-    ("read", "write"),
-    ("first", "last"),
-    ("inside", "outside"),
-    ("can", "cannot"),
-    ("strong", "weak"),
-    ("safe", "unsafe"),
-    ("easier", "harder"),
-    ("smaller", "larger"),
-    ("fewer", "more"),
-    ("tightly", "loosely"),
-    ("all", "none of the"),
-    ("up", "down"),
-    ("allows", "blocks"),
-    ("rejects", "accepts"),
-]
-
-
-def _case_of(found: str, word: str) -> str:
-    if found.isupper() and len(found) > 1:
-        return word.upper()
-    if found[0].isupper():
-        return word[0].upper() + word[1:]
-    if word.isupper() and len(word) > 1:
-        return word  # acronyms stay acronyms
-    return word[0].lower() + word[1:]
-
-
-def flip(text: str, pair: tuple[str, str]) -> str | None:
-    """The text with the pair's terms exchanged (both ways at once), or None when it names neither."""
-    first, second = pair
-    pattern = re.compile(
-        r"(?<![\w-])(" + re.escape(first) + "|" + re.escape(second) + r")(?![\w-])", re.I
-    )
-
-    def exchange(match: re.Match[str]) -> str:
-        found = match.group(0)
-        return _case_of(found, second if found.lower() == first.lower() else first)
-
-    flipped = pattern.sub(exchange, text)
-    return flipped if flipped != text else None
 
 
 def main() -> int:
@@ -107,7 +53,7 @@ def main() -> int:
     parser.add_argument("--layers", type=int, default=3)
     parser.add_argument("--seed", type=int, default=13)
     args = parser.parse_args()
-    contrasts = yaml.safe_load(CONTRASTS.read_text(encoding="utf-8"))
+    contrasts = load_contrasts()
     rubrics = load_rubric_set([RUBRICS]).rubrics
     claims = load_claims(CLAIMS)
     questions = sorted(q for q in rubrics if q in claims)
@@ -124,7 +70,7 @@ def main() -> int:
     rng = random.Random(args.seed)
     flips: list[Pair] = []
     for question in questions:
-        swaps = [tuple(p) for p in contrasts.get(question, [])] + GENERAL
+        swaps = contrasts.get(question, []) + list(GENERAL_FLIPS)
         for index, kp in enumerate(rubrics[question].key_points):
             evidence = list(kp.evidence)
             for sentence in evidence + list(claims[question][index].get("supports", [])):
