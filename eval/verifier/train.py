@@ -29,6 +29,7 @@ from interviewer.core.verifier_pairs import (  # noqa: E402
     build_pairs,
     data_hash,
     load_claims,
+    memoised,
 )
 
 RUBRICS = REPO / "rubrics"
@@ -110,16 +111,7 @@ def main() -> int:
     if args.pairing == "closest":
         from interviewer.adapters.st_embedder import SentenceTransformerEmbedder
 
-        embedder = SentenceTransformerEmbedder()
-        seen: dict[str, object] = {}
-
-        def encode(texts):  # memoised: the same statements are looked up for every sentence
-            missing = [t for t in dict.fromkeys(texts) if t not in seen]
-            if missing:
-                seen.update(zip(missing, embedder.encode(missing), strict=True))
-            import numpy as np
-
-            return np.vstack([seen[t] for t in texts])
+        encode = memoised(SentenceTransformerEmbedder().encode)
 
     rubrics = load_rubric_set([RUBRICS]).rubrics
     claims = load_claims(CLAIMS)

@@ -43,6 +43,7 @@ from interviewer.core.verifier_pairs import (  # noqa: E402
     flip,
     load_claims,
     load_contrasts,
+    memoised,
 )
 
 Triplet = tuple[str, str, str]
@@ -53,14 +54,7 @@ def triplets_for(
 ) -> list[Triplet]:
     rng = random.Random(seed)
     contrasts = load_contrasts()
-    seen: dict[str, Any] = {}
-
-    def encode(texts: list[str]) -> Any:
-        missing = [t for t in dict.fromkeys(texts) if t not in seen]
-        if missing:
-            vectors = model.encode(missing, normalize_embeddings=True, batch_size=64)
-            seen.update(zip(missing, vectors, strict=True))
-        return np.vstack([seen[t] for t in texts])
+    encode = memoised(lambda texts: model.encode(texts, normalize_embeddings=True, batch_size=64))
 
     triplets: list[Triplet] = []
     for question in questions:

@@ -91,6 +91,20 @@ def load_claims(directory: Path) -> dict[str, list[dict[str, Any]]]:
 Encode = Callable[[Sequence[str]], npt.NDArray[np.float32]]
 
 
+def memoised(encode: Encode) -> Encode:
+    """`encode` that embeds each distinct text once: training looks the same statements up again and
+    again."""
+    seen: dict[str, npt.NDArray[np.float32]] = {}
+
+    def cached(texts: Sequence[str]) -> npt.NDArray[np.float32]:
+        missing = [t for t in dict.fromkeys(texts) if t not in seen]
+        if missing:
+            seen.update(zip(missing, encode(missing), strict=True))
+        return np.vstack([seen[t] for t in texts]).astype(np.float32)
+
+    return cached
+
+
 def _with(
     rng: random.Random, sentences: Iterable[str], statements: list[str], per: int
 ) -> Iterable[tuple[str, str]]:

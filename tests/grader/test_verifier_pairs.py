@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from interviewer.core.embedding import HashingEmbedder
+from collections.abc import Sequence
+
+from interviewer.core.embedding import HashingEmbedder, Matrix
 from interviewer.core.rubric import KeyPointRubric, Rubric
 from interviewer.core.verifier_pairs import Relation, build_pairs, data_hash
 
@@ -62,3 +64,21 @@ def test_pairs_are_deterministic_and_named_by_content() -> None:
     assert data_hash(first) == data_hash(list(reversed(first)))
     relations = {p.relation for p in first}
     assert relations == set(Relation)
+
+
+def test_memoised_encode_embeds_each_text_once_and_keeps_the_order() -> None:
+    from interviewer.core.verifier_pairs import memoised
+
+    calls: list[list[str]] = []
+    embedder = HashingEmbedder()
+
+    def counting(texts: Sequence[str]) -> Matrix:
+        calls.append(list(texts))
+        return embedder.encode(texts)
+
+    encode = memoised(counting)
+    first = encode(["a b", "c d", "a b"])
+    second = encode(["c d", "e f"])
+    assert calls == [["a b", "c d"], ["e f"]]
+    assert (first[0] == first[2]).all() and (second[0] == first[1]).all()
+    assert (second == embedder.encode(["c d", "e f"])).all()

@@ -17,7 +17,6 @@ import random
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -41,6 +40,7 @@ from interviewer.core.verifier_pairs import (  # noqa: E402
     flip,
     load_claims,
     load_contrasts,
+    memoised,
 )
 
 
@@ -57,14 +57,7 @@ def main() -> int:
     rubrics = load_rubric_set([RUBRICS]).rubrics
     claims = load_claims(CLAIMS)
     questions = sorted(q for q in rubrics if q in claims)
-    embedder = SentenceTransformerEmbedder()
-    seen: dict[str, Any] = {}
-
-    def encode(texts: Any) -> Any:
-        missing = [t for t in dict.fromkeys(texts) if t not in seen]
-        if missing:
-            seen.update(zip(missing, embedder.encode(missing), strict=True))
-        return np.vstack([seen[t] for t in texts])
+    encode = memoised(SentenceTransformerEmbedder().encode)
 
     pairs = build_pairs(rubrics, claims, questions, seed=args.seed, encode=encode)
     rng = random.Random(args.seed)
