@@ -100,7 +100,7 @@ def percentile(values: list[float], q: float) -> float:
 
 
 def labelled_requests(limit: int | None) -> list[Any]:
-    from interviewer.core.scoring import ScoreRequest
+    from interviewer.core.grading.grader import ScoreRequest
 
     rows = [
         json.loads(line)
@@ -114,8 +114,8 @@ def labelled_requests(limit: int | None) -> list[Any]:
 
 def work(home: Path, smoke: bool) -> dict[str, Any]:
     """Loads the grader the CLI builds (writing its rubric cache), then times score and score_batch."""
-    from interviewer.grading import build_grader, load_context
     from interviewer.paths import Paths
+    from interviewer.wiring import build_grader, load_context
 
     requests = labelled_requests(20 if smoke else None)
     started = time.perf_counter()

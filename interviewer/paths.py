@@ -18,6 +18,31 @@ def _project_dir(name: str) -> Path:
     return packaged if packaged.is_dir() else _PACKAGE.parent / name
 
 
+def weights_dir() -> Path:
+    """Trained weights shipped inside the package (`interviewer/weights/`)."""
+    return _PACKAGE / "weights"
+
+
+def tuned_layers_file() -> Path:
+    """Our transformer layers over the packaged MiniLM (trained by eval/verifier/train_embedder.py)."""
+    return weights_dir() / "contrast" / "layers.safetensors"
+
+
+def shipped_verifier_dir() -> Path:
+    """Where a shipped verifier's artifact lives (none is shipped while none beats similarity)."""
+    return weights_dir() / "verifier"
+
+
+def checkout_dir() -> Path:
+    """The repository checkout (eval data, reports, training claims); absent in a wheel install."""
+    return _PACKAGE.parent
+
+
+def eval_dir() -> Path:
+    """Labelled answers, reports and verifier training data: checkout only, never shipped."""
+    return checkout_dir() / "eval"
+
+
 @dataclass(frozen=True)
 class Paths:
     home: Path

@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from interviewer.cli import main
-from interviewer.core.bank_io import load_banks
+from interviewer.core.bank.loading import load_banks
 from tests.conftest import BANK
 
 GOOD_QUESTION = {

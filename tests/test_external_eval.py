@@ -17,8 +17,8 @@ import numpy as np
 import pytest
 from rich.console import Console
 
-from interviewer.core import metrics
 from interviewer.evaluation import external as ext
+from interviewer.evaluation import metrics
 
 TOKEN = re.compile(r"[a-z0-9]+")
 _COMMON = {"a", "an", "the", "of", "to", "in", "on", "is", "are", "was", "be", "and", "or"}

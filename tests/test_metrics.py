@@ -11,7 +11,7 @@ from scipy import special, stats
 from sklearn import linear_model
 from sklearn import metrics as skm
 
-from interviewer.core import metrics as m
+from interviewer.evaluation import metrics as m
 
 # --- hand-checked ---------------------------------------------------------------------------------
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from interviewer.core.bank_io import dump_bank_yaml, load_bank
-from interviewer.core.models import Difficulty
-from interviewer.core.seed_format import import_seed_file
+from interviewer.core.bank.loading import dump_bank_yaml, load_bank
+from interviewer.core.bank.schema import Difficulty
+from interviewer.core.bank.seed_format import import_seed_file
 from tests.conftest import BANK
 
 

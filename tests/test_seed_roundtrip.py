@@ -7,9 +7,9 @@ import re
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interviewer.core.answer_markdown import to_markdown, to_plain
-from interviewer.core.models import Difficulty
-from interviewer.core.seed_format import parse_seed_text, render_seed_text
+from interviewer.core.bank.answer_markdown import to_markdown, to_plain
+from interviewer.core.bank.schema import Difficulty
+from interviewer.core.bank.seed_format import parse_seed_text, render_seed_text
 
 _ALPHABET = (
     "abcdefghijklmnopqrstuvwxyz ABCDEFGHIJKLMNOPQRSTUVWXYZ 0123456789 "

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from interviewer.core.memory_store import InMemoryTranscriptStore
-from interviewer.core.models import Difficulty, Question
-from interviewer.core.ports import Versions
-from interviewer.core.result import EvidenceSpan, KeyPointResult, ScoreResult, Verdict
-from interviewer.core.session import (
+from interviewer.core.bank.schema import Difficulty, Question
+from interviewer.core.interview.session import (
     InterviewSession,
     InterviewSettings,
     Order,
@@ -16,6 +13,9 @@ from interviewer.core.session import (
     select_questions,
     summarise,
 )
+from interviewer.core.ports import Versions
+from interviewer.core.result import EvidenceSpan, KeyPointResult, ScoreResult, Verdict
+from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 
 
 def question(number: int, category: str = "Fundamentals", follow_up: str | None = None) -> Question:

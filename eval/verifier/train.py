@@ -19,10 +19,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from interviewer.adapters.cross_encoder import ARTIFACT, MAX_LENGTH, save_artifact  # noqa: E402
-from interviewer.adapters.st_embedder import offline_environment, packaged_model_path  # noqa: E402
-from interviewer.core.rubric_io import load_rubric_set  # noqa: E402
-from interviewer.core.verifier_pairs import (  # noqa: E402
+from eval.verifier.pairs import (  # noqa: E402
     CLAIMS,
     LABELS,
     Pair,
@@ -31,6 +28,9 @@ from interviewer.core.verifier_pairs import (  # noqa: E402
     load_claims,
     memoised,
 )
+from interviewer.adapters.embedder import offline_environment, packaged_model_path  # noqa: E402
+from interviewer.core.rubric.loading import load_rubric_set  # noqa: E402
+from interviewer.evaluation.verifiers.cross_encoder import ARTIFACT, MAX_LENGTH, save_artifact  # noqa: E402
 
 RUBRICS = REPO / "rubrics"
 
@@ -109,7 +109,7 @@ def main() -> int:
     args = parser.parse_args()
     encode = None
     if args.pairing == "closest":
-        from interviewer.adapters.st_embedder import SentenceTransformerEmbedder
+        from interviewer.adapters.embedder import SentenceTransformerEmbedder
 
         encode = memoised(SentenceTransformerEmbedder().encode)
 

@@ -30,14 +30,7 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from interviewer.adapters.st_embedder import (  # noqa: E402
-    TUNED_LAYERS,
-    offline_environment,
-    packaged_model_path,
-    save_layers,
-)
-from interviewer.core.rubric_io import load_rubric_set  # noqa: E402
-from interviewer.core.verifier_pairs import (  # noqa: E402
+from eval.verifier.pairs import (  # noqa: E402
     CLAIMS,
     GENERAL_FLIPS,
     flip,
@@ -45,6 +38,13 @@ from interviewer.core.verifier_pairs import (  # noqa: E402
     load_contrasts,
     memoised,
 )
+from interviewer.adapters.embedder import (  # noqa: E402
+    TUNED_LAYERS,
+    offline_environment,
+    packaged_model_path,
+    save_layers,
+)
+from interviewer.core.rubric.loading import load_rubric_set  # noqa: E402
 
 Triplet = tuple[str, str, str]
 
@@ -180,14 +180,14 @@ def main() -> int:
 def evaluate_folds(directory: Path, assignment: dict[str, int]) -> None:
     """Each labelled answer scored with the layers that never saw its question's claims, then the
     similarity map fitted leave-one-question-out, as `interviewer tune` does with one model."""
-    from interviewer.adapters.st_embedder import SentenceTransformerEmbedder
+    from interviewer.adapters.embedder import SentenceTransformerEmbedder
     from interviewer.commands.tune import _parts
-    from interviewer.core.params import FEATURES, VERIFIER_FEATURES
-    from interviewer.core.scoring import ScoreRequest
+    from interviewer.core.grading.grader import ScoreRequest
+    from interviewer.core.grading.params import FEATURES, VERIFIER_FEATURES
     from interviewer.evaluation import tuning
     from interviewer.evaluation.evaluator import KeyPointEvaluator
     from interviewer.evaluation.labelled import load_labelled
-    from interviewer.grading import build_grader, load_context
+    from interviewer.wiring import build_grader, load_context
 
     context = load_context()
     answers = [a for a in load_labelled() if a.question in assignment]

@@ -21,18 +21,18 @@ import numpy as np
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from interviewer.core.embedding import StatementCache  # noqa: E402
-from interviewer.core.rubric_io import load_rubric_set  # noqa: E402
-from interviewer.core.verifier_head import HeadWeights, pair_features  # noqa: E402
-from interviewer.core.verifier_pairs import (  # noqa: E402
+from eval.verifier.pairs import (  # noqa: E402
     CLAIMS,
     LABELS,
     build_pairs,
     data_hash,
     load_claims,
 )
-from interviewer.grading import default_embedder  # noqa: E402
+from interviewer.core.grading.embedding import StatementCache  # noqa: E402
+from interviewer.core.rubric.loading import load_rubric_set  # noqa: E402
+from interviewer.evaluation.verifiers.head import HeadWeights, pair_features  # noqa: E402
 from interviewer.paths import Paths  # noqa: E402
+from interviewer.wiring import default_embedder  # noqa: E402
 
 RUBRICS = REPO / "rubrics"
 SHIPPED = REPO / "interviewer" / "verifier" / "head"

@@ -19,16 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from pydantic import SecretStr
 
-from interviewer.core.feedback_prompt import (
-    KeyPointOpinion,
-    Message,
-    OpinionFailure,
-    feedback_messages,
-    foreign_scores,
-    parse_second_opinion,
-    second_opinion_messages,
-)
-from interviewer.core.llm_config import (
+from interviewer.core.feedback.config import (
     ENV_API_KEY,
     ENV_BASE_URL,
     ENV_MODEL,
@@ -39,6 +30,15 @@ from interviewer.core.llm_config import (
     api_key_for,
     load_llm_config,
     redact,
+)
+from interviewer.core.feedback.prompt import (
+    KeyPointOpinion,
+    Message,
+    OpinionFailure,
+    feedback_messages,
+    foreign_scores,
+    parse_second_opinion,
+    second_opinion_messages,
 )
 from interviewer.core.ports import FeedbackEvent, FeedbackEventKind, FeedbackRequest
 from interviewer.paths import Paths

@@ -7,10 +7,10 @@ import json
 import sys
 from pathlib import Path
 
-from interviewer.core.bank_io import bank_files, dump_bank_yaml, load_bank, load_banks
-from interviewer.core.models import Bank, Question
+from interviewer.core.bank.loading import bank_files, dump_bank_yaml, load_bank, load_banks
+from interviewer.core.bank.schema import Bank, Question
+from interviewer.core.bank.seed_format import SeedFormatError, import_seed_file
 from interviewer.core.problems import FileProblems, Problem
-from interviewer.core.seed_format import SeedFormatError, import_seed_file
 from interviewer.paths import Paths
 
 
@@ -67,7 +67,7 @@ def _import(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from interviewer.core.rubric_io import check_rubric_paths
+    from interviewer.core.rubric.loading import check_rubric_paths
 
     paths = Paths.from_env()
     targets: list[Path] = args.paths or [

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from interviewer.adapters.llm import Finding
-    from interviewer.core.llm_config import LoadedLLMConfig
+    from interviewer.core.feedback.config import LoadedLLMConfig
     from interviewer.paths import Paths
 
 MARKS = {True: "✔", False: "✘", None: "!"}
@@ -65,7 +65,7 @@ def _files(paths: Paths) -> None:
 def _embedding() -> bool:
     """Names the packaged model and checks its folder, without loading torch."""
     try:
-        from interviewer.adapters.st_embedder import (
+        from interviewer.adapters.embedder import (
             PACKAGED_MODEL,
             TUNED_LAYERS,
             packaged_model_path,
@@ -88,7 +88,7 @@ def _embedding() -> bool:
 
 def _feedback(loaded: LoadedLLMConfig, paths: Paths, offline: bool) -> bool:
     from interviewer.adapters.llm import LLMFeedback
-    from interviewer.core.llm_config import ENV_API_KEY, ENV_OPENAI_KEY, api_key_for
+    from interviewer.core.feedback.config import ENV_API_KEY, ENV_OPENAI_KEY, api_key_for
 
     for problem in loaded.problems:
         _line(False, problem)
@@ -116,7 +116,7 @@ def _feedback(loaded: LoadedLLMConfig, paths: Paths, offline: bool) -> bool:
 
 def _run(args: argparse.Namespace) -> int:
     from interviewer.adapters.llm import load_feedback_config
-    from interviewer.core.llm_config import save_llm_config
+    from interviewer.core.feedback.config import save_llm_config
     from interviewer.paths import Paths
 
     paths = Paths.from_env()

@@ -79,7 +79,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def _has_verifier_map(rubrics: Path | None) -> bool:
     """Without a fitted verifier map the verifier's judgements change no score: say so, early."""
-    from interviewer.grading import load_context
+    from interviewer.wiring import load_context
 
     if load_context(rubrics_dir=rubrics).verifier_params is not None:
         return True
@@ -93,7 +93,7 @@ def _has_verifier_map(rubrics: Path | None) -> bool:
 
 
 def _embedder(model: str | None) -> Any:
-    from interviewer.grading import default_embedder
+    from interviewer.wiring import default_embedder
 
     embedder = default_embedder(model)
     embedder.load()  # type: ignore[attr-defined]
@@ -103,13 +103,13 @@ def _embedder(model: str | None) -> Any:
 def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: float) -> int:
     import json
 
-    from interviewer.core.params import ScoringParams
-    from interviewer.core.scoring import Grader
+    from interviewer.core.grading.grader import Grader
+    from interviewer.core.grading.params import ScoringParams
     from interviewer.evaluation import report
     from interviewer.evaluation.baseline import naive_rubrics
     from interviewer.evaluation.evaluator import KeyPointEvaluator
     from interviewer.evaluation.labelled import answers_for, check_against_key_points
-    from interviewer.grading import build_grader, load_context
+    from interviewer.wiring import build_grader, load_context
 
     context = load_context(rubrics_dir=args.rubrics)
     answers = answers_for(args)
@@ -234,7 +234,7 @@ def _llm_column(
 
 
 def _verifier(folds: Path | None, embedder: Any) -> Any:
-    from interviewer.grading import default_verifier, load_verifier
+    from interviewer.wiring import default_verifier, load_verifier
 
     return default_verifier(embedder) if folds is None else load_verifier(folds, embedder)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from interviewer.adapters.store import SqliteTranscriptStore
-    from interviewer.core.transcript import SessionRecord
+    from interviewer.adapters.store.sqlite import SqliteTranscriptStore
+    from interviewer.core.transcripts.records import SessionRecord
 
 FORMATS = ("md", "json", "html")
 
@@ -42,7 +42,7 @@ def _fail(message: str, status: int = 1) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from interviewer.adapters.store import StoreError
+    from interviewer.adapters.store.sqlite import StoreError
     from interviewer.commands.review import open_user_store
 
     try:
@@ -73,7 +73,7 @@ def _session_id(store: SqliteTranscriptStore, ref: str) -> int | None:
 
 
 def render(record: SessionRecord, fmt: str) -> str:
-    from interviewer.core.transcript_render import to_html, to_json, to_markdown
+    from interviewer.core.transcripts.render import to_html, to_json, to_markdown
 
     renderers = {"md": to_markdown, "json": to_json, "html": to_html}
     return renderers[fmt](record)
@@ -92,7 +92,7 @@ def _write(text: str, out: Path | None) -> int:
 
 
 def _import(store: SqliteTranscriptStore, path: Path) -> int:
-    from interviewer.core.transcript_render import from_json
+    from interviewer.core.transcripts.render import from_json
 
     try:
         record = from_json(path.read_text(encoding="utf-8"))

@@ -13,12 +13,12 @@ import threading
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from interviewer.core.bank_io import LoadedBanks
-    from interviewer.core.models import Question
+    from interviewer.core.bank.loading import LoadedBanks
+    from interviewer.core.bank.schema import Question
+    from interviewer.core.interview.session import DueOrder
     from interviewer.core.ports import AnswerGrader, FeedbackWriter, TranscriptStore
-    from interviewer.core.session import DueOrder
-    from interviewer.grading import GradingContext
     from interviewer.paths import Paths
+    from interviewer.wiring import GradingContext
 
 _CHOICES = ("bank", "category", "difficulty", "count", "order", "time_limit")
 
@@ -51,7 +51,7 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 
 def settings_from_args(args: argparse.Namespace) -> tuple[Any, bool]:
     """The interview settings, and whether the user chose anything (then the start is direct)."""
-    from interviewer.core.session import InterviewSettings, Order
+    from interviewer.core.interview.session import InterviewSettings, Order
 
     settings = InterviewSettings(
         bank_id=args.bank,
@@ -78,7 +78,7 @@ class SharedContext:
         self._context: GradingContext | None = None
 
     def banks(self) -> LoadedBanks:
-        from interviewer.core.bank_io import load_banks
+        from interviewer.core.bank.loading import load_banks
 
         with self._banks_lock:
             if self._banks is None:
@@ -93,7 +93,7 @@ class SharedContext:
 
     def get(self) -> GradingContext:
         """Rubrics take longer to parse than banks; only the grader needs them."""
-        from interviewer.grading import load_context
+        from interviewer.wiring import load_context
 
         with self._context_lock:
             if self._context is None:
@@ -103,7 +103,7 @@ class SharedContext:
 
 def grader_factory(context: SharedContext) -> AnswerGrader:
     """Builds the grader and loads the model now, not at the first answer (runs in a worker)."""
-    from interviewer.grading import build_grader
+    from interviewer.wiring import build_grader
 
     grader = build_grader(context.get(), paths=context.paths)
     grader.embedder.encode(["warm up"])
@@ -122,7 +122,7 @@ def open_transcripts(paths: Paths, context: SharedContext) -> TranscriptStore | 
     The store reads questions through the shared context, so the banks are parsed once.
     """
     try:
-        from interviewer.adapters.store import open_store  # type: ignore[import-not-found,unused-ignore]
+        from interviewer.adapters.store.sqlite import open_store  # type: ignore[import-not-found,unused-ignore]
     except ImportError:
         return None
     try:

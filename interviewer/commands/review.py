@@ -12,15 +12,15 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from interviewer.core.result import ScoreResult, Verdict
-from interviewer.core.transcript import SessionRecord, SessionSummary, StoredAnswer
-from interviewer.core.transcript_render import PALETTE, PART_TITLES, segments
+from interviewer.core.transcripts.records import SessionRecord, SessionSummary, StoredAnswer
+from interviewer.core.transcripts.render import PALETTE, PART_TITLES, segments
 
 if TYPE_CHECKING:
     from rich.console import Console, RenderableType
     from rich.text import Text
 
-    from interviewer.adapters.store import SqliteTranscriptStore
-    from interviewer.core.scoring import Grader
+    from interviewer.adapters.store.sqlite import SqliteTranscriptStore
+    from interviewer.core.grading.grader import Grader
 
 VERDICT_STYLE = {Verdict.COVERED: "green", Verdict.PARTIAL: "yellow", Verdict.MISSING: "red"}
 MARKS = {Verdict.COVERED: "✔", Verdict.PARTIAL: "◐", Verdict.MISSING: "✘"}
@@ -55,7 +55,7 @@ def _fail(message: str, status: int = 1) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from interviewer.adapters.store import StoreError
+    from interviewer.adapters.store.sqlite import StoreError
 
     try:
         store = open_user_store()
@@ -79,7 +79,7 @@ def _run(args: argparse.Namespace) -> int:
 
 def open_user_store() -> SqliteTranscriptStore:
     """The user's store; it reads the banks when a session lacks its questions' text."""
-    from interviewer.adapters.store import open_store
+    from interviewer.adapters.store.sqlite import open_store
 
     return open_store()
 
@@ -244,7 +244,7 @@ class Change:
 
 def rescore(record: SessionRecord, grader: Grader) -> list[Change]:
     """Score every answer of a session again; answers whose question lost its rubric are skipped."""
-    from interviewer.core.scoring import ScoreRequest
+    from interviewer.core.grading.grader import ScoreRequest
 
     answers = [a for a in record.answers if a.question_id in grader.rubrics]
     requests = [ScoreRequest(a.question_id, a.text, a.part) for a in answers]
@@ -258,8 +258,8 @@ def rescore(record: SessionRecord, grader: Grader) -> list[Change]:
 def _rescore(store: SqliteTranscriptStore, record: SessionRecord, *, save: bool) -> int:
     from rich.table import Table
 
-    from interviewer.core.transcript import versions_of
-    from interviewer.grading import build_grader, load_context
+    from interviewer.core.transcripts.records import versions_of
+    from interviewer.wiring import build_grader, load_context
 
     context = load_context()
     changes = rescore(record, build_grader(context))

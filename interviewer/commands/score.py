@@ -78,8 +78,8 @@ def _read_batch(path: Path) -> list[dict[str, Any]]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from interviewer.core.scoring import ScoreRequest
-    from interviewer.grading import build_grader, default_embedder, load_context
+    from interviewer.core.grading.grader import ScoreRequest
+    from interviewer.wiring import build_grader, default_embedder, load_context
 
     context = load_context(rubrics_dir=args.rubrics)
     try:
@@ -222,7 +222,7 @@ def _print_feedback(request: Any) -> None:
 
 
 def _print_opinion(opinion: Any, result: ScoreResult) -> None:
-    from interviewer.core.feedback_prompt import OpinionFailure
+    from interviewer.core.feedback.prompt import OpinionFailure
 
     if isinstance(opinion, OpinionFailure):
         print(f"[second opinion] {opinion.message}", file=sys.stderr)

@@ -14,13 +14,13 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from interviewer.core.transcript import TimelinePoint
+from interviewer.core.transcripts.records import TimelinePoint
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from interviewer.core.practice import PracticePlan
-    from interviewer.core.transcript import KeyPointStat
+    from interviewer.core.interview.practice import PracticePlan
+    from interviewer.core.transcripts.records import KeyPointStat
 
 
 SERIES_COLOURS = ("blue+", "green+", "orange+", "magenta+", "cyan+", "red+", "yellow+", "gray+")
@@ -40,7 +40,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from interviewer.adapters.store import StoreError
+    from interviewer.adapters.store.sqlite import StoreError
     from interviewer.commands.review import open_user_store
 
     console = Console(highlight=False)

@@ -34,16 +34,16 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from interviewer.core.params import FEATURES, save_params
+    from interviewer.core.grading.params import FEATURES, save_params
     from interviewer.core.problems import FileProblems
     from interviewer.evaluation import report, tuning
     from interviewer.evaluation.evaluator import KeyPointEvaluator
     from interviewer.evaluation.labelled import answers_for
-    from interviewer.grading import build_grader, default_embedder, load_context
+    from interviewer.wiring import build_grader, default_embedder, load_context
 
     console = Console()
     started = time.perf_counter()
-    from interviewer.core.params import VERIFIER_FEATURES
+    from interviewer.core.grading.params import VERIFIER_FEATURES
 
     default = (
         list(FEATURES)
@@ -69,7 +69,7 @@ def _run(args: argparse.Namespace) -> int:
     embedder = default_embedder(args.model)
     verifier: Any = False
     if args.verifier_folds is not None:
-        from interviewer.grading import load_verifier
+        from interviewer.wiring import load_verifier
 
         verifier = load_verifier(args.verifier_folds, embedder)
     grader = build_grader(context, embedder, verifier=verifier, params=context.params)

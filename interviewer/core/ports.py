@@ -15,7 +15,7 @@ from interviewer.core.result import ScoreResult
 
 
 class AnswerGrader(Protocol):
-    """What the UI needs of the grader (interviewer.core.scoring.Grader satisfies it)."""
+    """What the UI needs of the grader (interviewer.core.grading.grader.Grader satisfies it)."""
 
     def score(self, question: str, answer: str, part: str = "main") -> ScoreResult: ...
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from interviewer.core.rubric import FollowUpRubric, KeyPointRubric, Rubric
+from interviewer.core.rubric.schema import FollowUpRubric, KeyPointRubric, Rubric
 
 
 def _naive(points: list[KeyPointRubric]) -> list[KeyPointRubric]:

@@ -15,9 +15,9 @@ from typing import Any
 
 import numpy as np
 
-from interviewer.core import metrics
+from interviewer.core.grading.grader import Grader, ScoreRequest
 from interviewer.core.result import ScoreResult, Verdict
-from interviewer.core.scoring import Grader, ScoreRequest
+from interviewer.evaluation import metrics
 from interviewer.evaluation.labelled import LabelledAnswer
 
 _ORDINAL = {Verdict.MISSING: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}

@@ -41,7 +41,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple, TypedDict
 import numpy as np
 import numpy.typing as npt
 
-from interviewer.core import metrics
+from interviewer.evaluation import metrics
+from interviewer.paths import checkout_dir
 
 if TYPE_CHECKING:
     from rich.table import Table
@@ -129,7 +130,7 @@ def external_eval_dir() -> Path:
     override = os.environ.get(ENV_VAR)
     if override:
         return Path(override).expanduser()
-    repo = Path(__file__).resolve().parents[2]
+    repo = checkout_dir()
     return repo.parent / "shared" / "eval-external"
 
 

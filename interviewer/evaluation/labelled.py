@@ -13,8 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from interviewer.core.problems import FileProblems, Problem
+from interviewer.paths import checkout_dir
 
-REPO = Path(__file__).resolve().parent.parent.parent
+REPO = checkout_dir()
 DEFAULT_DATA = REPO / "eval" / "labelled"
 CLEAN_KINDS = ("strong", "missing-one", "partial", "wrong", "off-topic", "hostile", "short-expert")
 MESSY_KINDS = (
@@ -115,7 +116,7 @@ def check_against_key_points(
 
 def from_transcripts() -> list[LabelledAnswer]:
     """Answers whose verdicts the user corrected in `interviewer review`, as labelled rows."""
-    from interviewer.adapters.store import open_store
+    from interviewer.adapters.store.sqlite import open_store
 
     store = open_store()
     rows: list[LabelledAnswer] = []

@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from interviewer.core.feedback_prompt import KeyPointOpinion, OpinionFailure
+from interviewer.core.feedback.prompt import KeyPointOpinion, OpinionFailure
 from interviewer.core.ports import FeedbackRequest
 from interviewer.core.result import ScoreResult, Verdict
 from interviewer.evaluation.evaluator import Outcome

@@ -14,11 +14,11 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from interviewer.core import metrics
-from interviewer.core.params import FEATURES, ScoringParams
+from interviewer.core.grading.grader import decide
+from interviewer.core.grading.params import FEATURES, ScoringParams
 from interviewer.core.result import ScoreResult, Verdict
-from interviewer.core.rubric import KeyPointRubric
-from interviewer.core.scoring import decide
+from interviewer.core.rubric.schema import KeyPointRubric
+from interviewer.evaluation import metrics
 from interviewer.evaluation.evaluator import _ORDINAL, Outcome
 from interviewer.evaluation.labelled import LabelledAnswer
 

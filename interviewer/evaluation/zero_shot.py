@@ -12,8 +12,8 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from interviewer.core.embedding import Embedder, Matrix, normalise
-from interviewer.core.text import split_units
+from interviewer.core.grading.embedding import Embedder, Matrix, normalise
+from interviewer.core.grading.text import split_units
 
 
 def _units(text: str) -> list[str]:

@@ -15,9 +15,10 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
-from interviewer.core.memory_store import InMemoryTranscriptStore
-from interviewer.core.session import InterviewSettings, Order, select_questions
+from interviewer.core.interview.session import InterviewSettings, Order, select_questions
+from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 from interviewer.tui.config import AppDeps, AppSettings
+from interviewer.tui.grader_handle import GraderHandle, ModelState, ModelUnavailable
 from interviewer.tui.messages import (
     AnswerNotScored,
     AnswerScored,
@@ -26,7 +27,6 @@ from interviewer.tui.messages import (
     ModelFailed,
     ModelLoaded,
 )
-from interviewer.tui.model import GraderHandle, ModelState, ModelUnavailable
 from interviewer.tui.palette import interview_commands
 from interviewer.tui.run import InterviewRun
 from interviewer.tui.screens.base import TALL_FROM
@@ -36,9 +36,9 @@ if TYPE_CHECKING:
     from textual.app import SystemCommand
     from textual.screen import Screen
 
-    from interviewer.core.models import Bank
+    from interviewer.core.bank.schema import Bank
+    from interviewer.core.interview.session import Attempt, Step
     from interviewer.core.ports import ResumableSession, TranscriptStore
-    from interviewer.core.session import Attempt, Step
 
 
 class InterviewApp(App[None]):

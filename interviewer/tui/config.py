@@ -11,10 +11,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from interviewer.core.session import DueOrder, InterviewSettings
+from interviewer.core.interview.session import DueOrder, InterviewSettings
 
 if TYPE_CHECKING:
-    from interviewer.core.models import Bank
+    from interviewer.core.bank.schema import Bank
     from interviewer.core.ports import AnswerGrader, FeedbackWriter, TranscriptStore
 
 FEEDBACK_OFF = "feedback off — set INTERVIEWER_LLM_BASE_URL (see `interviewer doctor`)"

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 if TYPE_CHECKING:
-    from interviewer.core.models import Bank
+    from interviewer.core.bank.schema import Bank
+    from interviewer.core.interview.session import Attempt, Step
     from interviewer.core.result import ScoreResult
-    from interviewer.core.session import Attempt, Step
     from interviewer.tui.run import InterviewRun
 
 

@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
+from interviewer.core.interview.session import Attempt, InterviewSession, InterviewSettings, Step
 from interviewer.core.ports import ResumableSession, Versions
-from interviewer.core.session import Attempt, InterviewSession, InterviewSettings, Step
 
 if TYPE_CHECKING:
-    from interviewer.core.models import Bank, Question
+    from interviewer.core.bank.schema import Bank, Question
     from interviewer.core.ports import TranscriptStore
     from interviewer.core.result import ScoreResult
 

@@ -8,12 +8,12 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.core.embedding import HashingEmbedder, Matrix, StatementCache
-from interviewer.core.params import ScoringParams
-from interviewer.core.rubric import FollowUpRubric, KeyPointRubric, Rubric
-from interviewer.core.scoring import Grader
-from interviewer.grading import GradingContext, build_grader, load_context
+from interviewer.core.grading.embedding import HashingEmbedder, Matrix, StatementCache
+from interviewer.core.grading.grader import Grader
+from interviewer.core.grading.params import ScoringParams
+from interviewer.core.rubric.schema import FollowUpRubric, KeyPointRubric, Rubric
 from interviewer.paths import Paths
+from interviewer.wiring import GradingContext, build_grader, load_context
 
 REPO = Path(__file__).resolve().parents[2]
 LABELLED = REPO / "eval" / "labelled"

@@ -8,9 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.core.embedding import HashingEmbedder, StatementCache
-from interviewer.core.rubric import Rubric
-from interviewer.core.scoring import Grader
+from interviewer.core.grading.embedding import HashingEmbedder, StatementCache
+from interviewer.core.grading.grader import Grader
+from interviewer.core.rubric.schema import Rubric
 from tests.grader.conftest import (
     BURSTS,
     REJECTS,

@@ -12,8 +12,8 @@ from typing import NamedTuple
 
 import pytest
 
+from interviewer.core.grading.grader import Grader
 from interviewer.core.result import Flag, Verdict
-from interviewer.core.scoring import Grader
 from tests.grader.conftest import LABELLED
 
 pytestmark = pytest.mark.model

@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from interviewer.core.grading.grader import Grader
 from interviewer.core.result import Flag
-from interviewer.core.scoring import Grader
 from interviewer.paths import Paths
 from tests.grader.conftest import CLI
 

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from interviewer.core.embedding import HashingEmbedder
-from interviewer.core.params import ScoringParams
+from interviewer.core.grading.embedding import HashingEmbedder
+from interviewer.core.grading.grader import Grader, ScoreRequest, coverage_of, decide, verdict_of
+from interviewer.core.grading.params import ScoringParams
+from interviewer.core.grading.text import MAX_UNITS
 from interviewer.core.result import FLAG_MESSAGES, Flag, ScoreResult, Verdict
-from interviewer.core.rubric import Calibration, KeyPointRubric
-from interviewer.core.scoring import Grader, ScoreRequest, coverage_of, decide, verdict_of
-from interviewer.core.text import MAX_UNITS
+from interviewer.core.rubric.schema import Calibration, KeyPointRubric
 from tests.grader.conftest import (
     BURSTS,
     KEYS,

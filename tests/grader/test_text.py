@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from interviewer.core.text import (
+from interviewer.core.grading.text import (
     MAX_UNIT_CHARS,
     MAX_UNITS,
     Unit,

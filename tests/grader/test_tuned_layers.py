@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from interviewer.adapters.st_embedder import TUNED_LAYERS, SentenceTransformerEmbedder, load_layers
+from interviewer.adapters.embedder import TUNED_LAYERS, SentenceTransformerEmbedder, load_layers
 
 pytestmark = pytest.mark.model
 

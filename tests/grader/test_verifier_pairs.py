@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from interviewer.core.embedding import HashingEmbedder, Matrix
-from interviewer.core.rubric import KeyPointRubric, Rubric
-from interviewer.core.verifier_pairs import Relation, build_pairs, data_hash
+from eval.verifier.pairs import Relation, build_pairs, data_hash
+from interviewer.core.grading.embedding import HashingEmbedder, Matrix
+from interviewer.core.rubric.schema import KeyPointRubric, Rubric
 
 EVIDENCE = [
     "write-through acknowledges the write after both the cache and the database are updated",
@@ -67,7 +67,7 @@ def test_pairs_are_deterministic_and_named_by_content() -> None:
 
 
 def test_memoised_encode_embeds_each_text_once_and_keeps_the_order() -> None:
-    from interviewer.core.verifier_pairs import memoised
+    from eval.verifier.pairs import memoised
 
     calls: list[list[str]] = []
     embedder = HashingEmbedder()

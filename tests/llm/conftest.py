@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from interviewer.core.embedding import Embedder
+from interviewer.core.grading.embedding import Embedder
 from interviewer.core.ports import FeedbackRequest
 from interviewer.core.result import EvidenceSpan, KeyPointResult, ScoreResult, Verdict
 from tests.llm.chat_server import ChatServer
@@ -97,7 +97,7 @@ def request_() -> FeedbackRequest:
 @pytest.fixture(scope="session")
 def packaged_embedder() -> Embedder:
     """The real packaged model, loaded once for every `model` test in this folder."""
-    from interviewer.adapters.st_embedder import SentenceTransformerEmbedder
+    from interviewer.adapters.embedder import SentenceTransformerEmbedder
 
     embedder = SentenceTransformerEmbedder()
     embedder.load()
@@ -107,9 +107,9 @@ def packaged_embedder() -> Embedder:
 @pytest.fixture
 def shared_model(packaged_embedder: Embedder, monkeypatch: pytest.MonkeyPatch) -> Embedder:
     """`interviewer score` run in-process reuses the loaded model instead of loading its own."""
-    import interviewer.grading
+    import interviewer.wiring
 
     monkeypatch.setattr(
-        interviewer.grading, "default_embedder", lambda model=None: packaged_embedder
+        interviewer.wiring, "default_embedder", lambda model=None: packaged_embedder
     )
     return packaged_embedder

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
-from interviewer.core.feedback_prompt import (
+from interviewer.core.feedback.prompt import (
     Fence,
     KeyPointOpinion,
     OpinionFailure,

@@ -14,8 +14,8 @@ import pytest
 from pydantic import SecretStr
 
 from interviewer.adapters.llm import LLMFeedback
-from interviewer.core.feedback_prompt import KeyPointOpinion, OpinionFailure
-from interviewer.core.llm_config import LLMConfig, RetryPolicy
+from interviewer.core.feedback.config import LLMConfig, RetryPolicy
+from interviewer.core.feedback.prompt import KeyPointOpinion, OpinionFailure
 from interviewer.core.ports import FeedbackEvent, FeedbackEventKind, FeedbackRequest
 from interviewer.core.result import Verdict
 from tests.llm.chat_server import ChatServer, Fault, Script, free_port

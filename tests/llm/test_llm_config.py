@@ -9,7 +9,7 @@ import pytest
 from pydantic import SecretStr
 
 from interviewer.adapters.llm import LLMFeedback, feedback_from_environment
-from interviewer.core.llm_config import (
+from interviewer.core.feedback.config import (
     LLMConfig,
     RetryPolicy,
     api_key_for,

@@ -14,18 +14,18 @@ from textual.pilot import Pilot
 from textual.widgets import Markdown, Static
 
 from interviewer.adapters.llm import LLMFeedback
-from interviewer.core.embedding import HashingEmbedder
-from interviewer.core.llm_config import LLMConfig
-from interviewer.core.memory_store import InMemoryTranscriptStore, StoredAnswer
-from interviewer.core.scoring import Grader
-from interviewer.core.session import InterviewSettings, Order
-from interviewer.grading import GradingContext, load_context
+from interviewer.core.feedback.config import LLMConfig
+from interviewer.core.grading.embedding import HashingEmbedder
+from interviewer.core.grading.grader import Grader
+from interviewer.core.interview.session import InterviewSettings, Order
+from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore, StoredAnswer
 from interviewer.paths import Paths
 from interviewer.tui.app import InterviewApp, make_app
 from interviewer.tui.config import AppDeps, AppSettings
 from interviewer.tui.screens.question import QuestionScreen
 from interviewer.tui.screens.score import ScoreScreen
 from interviewer.tui.widgets.answer_editor import AnswerEditor
+from interviewer.wiring import GradingContext, load_context
 from tests.llm.chat_server import ChatServer, Fault, Script
 
 FIRST, SECOND = "circuit-breaker-pattern", "design-a-url-shortener"

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.adapters.store import SqliteTranscriptStore
-from interviewer.core.models import Question
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore
+from interviewer.core.bank.schema import Question
 from tests.store.helpers import fill_session
 
 
 @pytest.fixture(scope="session")
 def lookup() -> Callable[[str], Question | None]:
-    from interviewer.core.bank_io import load_banks
+    from interviewer.core.bank.loading import load_banks
     from interviewer.paths import Paths
 
     banks = load_banks([Paths.from_env().project_banks]).banks

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.adapters.store import SqliteTranscriptStore
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore
 from interviewer.core.ports import Versions
 from interviewer.core.result import EvidenceSpan, KeyPointResult, ScoreResult, Verdict
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.adapters.store import SqliteTranscriptStore, open_store
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore, open_store
 from interviewer.cli import main
 from interviewer.commands.review import rescore
-from interviewer.core.models import Question
+from interviewer.core.bank.schema import Question
 from interviewer.paths import Paths
 from tests.store.helpers import CACHE, CIRCUIT, fill_session
 
@@ -77,8 +77,8 @@ def test_stats_with_no_data_says_what_to_do(capsys: pytest.CaptureFixture[str]) 
 
 def test_rescore_shows_the_change_per_answer(user_store: SqliteTranscriptStore) -> None:
     """With the fast hashing embedder: the logic of re-scoring, not grading quality."""
-    from interviewer.core.embedding import HashingEmbedder
-    from interviewer.grading import build_grader, load_context
+    from interviewer.core.grading.embedding import HashingEmbedder
+    from interviewer.wiring import build_grader, load_context
 
     record = user_store.load_session(1)
     changes = rescore(record, build_grader(load_context(), HashingEmbedder()))
@@ -108,7 +108,7 @@ def test_exported_labels_load_in_the_eval_reader(
 ) -> None:
     """`interviewer export --labelled` writes what `interviewer eval --data FILE` reads."""
     from interviewer.evaluation.labelled import check_against_key_points, read_jsonl
-    from interviewer.grading import load_context
+    from interviewer.wiring import load_context
 
     answer = user_store.load_session(1).answers[0].id
     user_store.correct_verdict(answer, 0, "partial")

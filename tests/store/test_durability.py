@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.adapters.store import SqliteTranscriptStore
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore
 from tests.store.helpers import raw
 
 # Writes drafts and answers as fast as it can and reports each one only after the call returned
@@ -19,7 +19,7 @@ from tests.store.helpers import raw
 WRITER = r"""
 import sys
 from pathlib import Path
-from interviewer.adapters.store import SqliteTranscriptStore
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore
 
 db, fallback, label, count, pace = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), sys.argv[5]
 store = SqliteTranscriptStore(Path(db), fallback_dir=Path(fallback))

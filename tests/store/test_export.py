@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.adapters.store import SqliteTranscriptStore, open_store
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore, open_store
 from interviewer.cli import main
-from interviewer.core.transcript_render import from_json, segments, to_html, to_json, to_markdown
+from interviewer.core.transcripts.render import from_json, segments, to_html, to_json, to_markdown
 from interviewer.paths import Paths
 from tests.store.helpers import CACHE_ANSWER, CHROMIUM, CIRCUIT_ANSWER, circuit_result
 

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.adapters.store import SqliteTranscriptStore, StoreError
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore, StoreError
 from tests.store.helpers import CIRCUIT, fill_session, run_python
 
 ANSWER = "An answer typed while the disk was in trouble."
@@ -19,7 +19,7 @@ ANSWER = "An answer typed while the disk was in trouble."
 TRY_TO_SAVE = r"""
 import json, sys
 from pathlib import Path
-from interviewer.adapters.store import SqliteTranscriptStore, StoreError
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore, StoreError
 store = SqliteTranscriptStore(Path(sys.argv[1]), fallback_dir=Path(sys.argv[2]))
 out = {"problem": store.problem and store.problem.message}
 try:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from interviewer.adapters.store import open_store
+from interviewer.adapters.store.sqlite import open_store
 from interviewer.evaluation.labelled import from_transcripts
 from interviewer.paths import Paths
 from tests.store.helpers import CIRCUIT, CIRCUIT_ANSWER, fill_session

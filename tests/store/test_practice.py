@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from fsrs import Rating, State
 
-from interviewer.adapters.store import SqliteTranscriptStore
-from interviewer.core.practice import PracticePlan, Review, card_for, rating_for
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore
+from interviewer.core.interview.practice import PracticePlan, Review, card_for, rating_for
 from tests.store.helpers import CACHE, CIRCUIT, VERSIONS, circuit_result
 
 DAY0 = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
@@ -82,7 +82,7 @@ def test_the_store_replays_first_attempts_into_the_plan(store: SqliteTranscriptS
 
 
 def test_due_order_is_what_the_start_screen_calls(store: SqliteTranscriptStore) -> None:
-    from interviewer.core.session import DueOrder
+    from interviewer.core.interview.session import DueOrder
 
     order: DueOrder = store.due_order
     assert list(order(["a", "b"])) == ["a", "b"]  # nothing practised yet: as given

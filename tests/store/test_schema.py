@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.adapters import store_schema
-from interviewer.adapters.store import SqliteTranscriptStore, StoreError
-from interviewer.adapters.store_schema import MIGRATIONS, applied, migrate
+from interviewer.adapters.store import schema
+from interviewer.adapters.store.schema import MIGRATIONS, applied, migrate
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore, StoreError
 from tests.store.helpers import CACHE, CIRCUIT, CIRCUIT_ANSWER, circuit_result, raw
 
 NAMES = [m.__name__ for m in MIGRATIONS]
@@ -116,7 +116,7 @@ def test_a_failing_migration_leaves_the_previous_version(
         raise sqlite3.OperationalError("disk I/O error")
 
     broken.__name__ = NAMES[2]
-    monkeypatch.setattr(store_schema, "MIGRATIONS", [*MIGRATIONS[:2], broken, *MIGRATIONS[3:]])
+    monkeypatch.setattr(schema, "MIGRATIONS", [*MIGRATIONS[:2], broken, *MIGRATIONS[3:]])
     with pytest.raises(sqlite3.OperationalError):
         migrate(db)
     assert applied(db) == NAMES[:2]

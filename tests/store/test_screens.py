@@ -10,8 +10,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Select, Static
 from textual_plotext import PlotextPlot
 
-from interviewer.adapters.store import SqliteTranscriptStore
-from interviewer.core.models import Question
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore
+from interviewer.core.bank.schema import Question
 from interviewer.core.result import Verdict
 from interviewer.tui.screens.progress import ProgressScreen
 from interviewer.tui.screens.review import KeyPointTable, ReviewScreen

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.adapters.store import SqliteTranscriptStore, StoreError, open_store
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore, StoreError, open_store
 from interviewer.core.ports import TranscriptStore
 from interviewer.core.result import Verdict
 from interviewer.paths import Paths

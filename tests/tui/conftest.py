@@ -11,16 +11,16 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.core.embedding import HashingEmbedder
-from interviewer.core.memory_store import InMemoryTranscriptStore
+from interviewer.core.grading.embedding import HashingEmbedder
+from interviewer.core.grading.grader import Grader
+from interviewer.core.interview.session import InterviewSettings, Order
 from interviewer.core.ports import AnswerGrader, FeedbackWriter, TranscriptStore
 from interviewer.core.result import EvidenceSpan, KeyPointResult, ScoreResult, Verdict
-from interviewer.core.scoring import Grader
-from interviewer.core.session import InterviewSettings, Order
-from interviewer.grading import GradingContext, build_grader, load_context
+from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 from interviewer.paths import Paths
 from interviewer.tui.app import InterviewApp, make_app
 from interviewer.tui.config import AppDeps, AppSettings
+from interviewer.wiring import GradingContext, build_grader, load_context
 
 REPO = Path(__file__).resolve().parents[2]
 LABELLED = REPO / "eval" / "labelled"

@@ -7,19 +7,19 @@ from dataclasses import dataclass, field
 
 from textual.widgets import Markdown, Static
 
-from interviewer.core.memory_store import InMemoryTranscriptStore
+from interviewer.core.grading.grader import Grader
+from interviewer.core.interview.session import InterviewSettings
 from interviewer.core.ports import FeedbackEvent, FeedbackEventKind, FeedbackRequest
 from interviewer.core.result import ScoreResult
-from interviewer.core.scoring import Grader
-from interviewer.core.session import InterviewSettings
-from interviewer.grading import GradingContext
+from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 from interviewer.tui.app import InterviewApp
-from interviewer.tui.model import ModelState
+from interviewer.tui.grader_handle import ModelState
 from interviewer.tui.screens.dialogs import ConfirmScreen, HelpScreen
 from interviewer.tui.screens.question import QuestionScreen
 from interviewer.tui.screens.score import ScoreScreen
 from interviewer.tui.screens.start import StartScreen
 from interviewer.tui.widgets.answer_editor import AnswerEditor
+from interviewer.wiring import GradingContext
 
 from .conftest import FIRST, SECOND, TWO_QUESTIONS, SlowFactory, build_app
 from .helpers import answer_and_submit, screen_name, settle, type_answer

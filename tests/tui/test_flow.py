@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from textual.widgets import Markdown, Static
 
-from interviewer.core.memory_store import InMemoryTranscriptStore
-from interviewer.core.scoring import Grader
-from interviewer.grading import GradingContext
+from interviewer.core.grading.grader import Grader
+from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 from interviewer.tui.app import InterviewApp
 from interviewer.tui.screens.question import QuestionScreen
 from interviewer.tui.screens.score import ScoreScreen
 from interviewer.tui.screens.summary import SummaryScreen
 from interviewer.tui.widgets.answer_editor import AnswerEditor
+from interviewer.wiring import GradingContext
 
 from .conftest import FIRST, SECOND, build_app, labelled_answer
 from .helpers import answer_and_submit, screen_name, settle, type_answer

@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from textual.widgets import Markdown, Static
 
-from interviewer.core.memory_store import InMemoryTranscriptStore
+from interviewer.core.grading.grader import Grader
 from interviewer.core.result import Verdict
-from interviewer.core.scoring import Grader
-from interviewer.grading import GradingContext
+from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 from interviewer.tui.screens.question import QuestionScreen
 from interviewer.tui.screens.score import ScoreScreen
 from interviewer.tui.screens.summary import SummaryScreen
+from interviewer.wiring import GradingContext
 
 from .conftest import FIRST, SECOND, build_app, labelled_answer
 from .helpers import answer_and_submit, settle

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from interviewer.core.interview.session import Order
 from interviewer.core.result import EvidenceSpan, KeyPointResult, Verdict
-from interviewer.core.session import Order
-from interviewer.tui.highlight import evidence_spans, highlight_answer, point_colour
 from interviewer.tui.widgets.answer_editor import edit_externally, editor_command
+from interviewer.views.highlight import evidence_spans, highlight_answer, point_colour
 
 ANSWER = "Closed passes calls. Too many failures open it. After a timeout it goes half-open."
 
@@ -144,7 +144,7 @@ def test_a_failing_editor_keeps_the_text(monkeypatch: pytest.MonkeyPatch) -> Non
 def test_closing_releases_scoring_that_waits_for_a_model_still_loading() -> None:
     import threading
 
-    from interviewer.tui.model import GraderHandle, ModelUnavailable
+    from interviewer.tui.grader_handle import GraderHandle, ModelUnavailable
 
     release = threading.Event()
 

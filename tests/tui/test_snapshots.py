@@ -12,9 +12,9 @@ from collections.abc import Callable
 import pytest
 from textual.pilot import Pilot
 
-from interviewer.grading import GradingContext
 from interviewer.tui.app import InterviewApp
 from interviewer.tui.widgets.answer_editor import AnswerEditor
+from interviewer.wiring import GradingContext
 
 from .conftest import FixedGrader, build_app
 from .helpers import answer_and_submit, settle, type_answer

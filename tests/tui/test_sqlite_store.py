@@ -6,17 +6,17 @@ from pathlib import Path
 
 import pytest
 
-from interviewer.core.scoring import Grader
-from interviewer.grading import GradingContext
+from interviewer.core.grading.grader import Grader
 from interviewer.paths import Paths
 from interviewer.tui.screens.dialogs import ConfirmScreen
 from interviewer.tui.screens.question import QuestionScreen
 from interviewer.tui.widgets.answer_editor import AnswerEditor
+from interviewer.wiring import GradingContext
 
 from .conftest import FIRST, build_app
 from .helpers import answer_and_submit, settle, type_answer
 
-store_module = pytest.importorskip("interviewer.adapters.store")
+store_module = pytest.importorskip("interviewer.adapters.store.sqlite")
 
 
 async def test_an_interrupted_interview_resumes_from_the_database(

@@ -27,9 +27,9 @@ import yaml
 REPO = Path(__file__).resolve().parents[3]
 sys.path.insert(0, str(REPO))
 
-from interviewer.core.scoring import ScoreRequest  # noqa: E402
+from interviewer.core.grading.grader import ScoreRequest  # noqa: E402
 from interviewer.evaluation.labelled import load_labelled  # noqa: E402
-from interviewer.grading import build_grader, default_embedder, load_context  # noqa: E402
+from interviewer.wiring import build_grader, default_embedder, load_context  # noqa: E402
 
 CONTRASTS = REPO / "eval" / "verifier" / "contrasts.yaml"
 CLAIMS = REPO / "eval" / "verifier" / "claims"

@@ -26,10 +26,7 @@ sys.path.insert(0, str(REPO / "eval" / "verifier"))
 
 from train import RUBRICS, train  # noqa: E402
 
-from interviewer.adapters.cross_encoder import save_artifact  # noqa: E402
-from interviewer.adapters.st_embedder import SentenceTransformerEmbedder  # noqa: E402
-from interviewer.core.rubric_io import load_rubric_set  # noqa: E402
-from interviewer.core.verifier_pairs import (  # noqa: E402
+from eval.verifier.pairs import (  # noqa: E402
     CLAIMS,
     GENERAL_FLIPS,
     LABELS,
@@ -42,6 +39,9 @@ from interviewer.core.verifier_pairs import (  # noqa: E402
     load_contrasts,
     memoised,
 )
+from interviewer.adapters.embedder import SentenceTransformerEmbedder  # noqa: E402
+from interviewer.core.rubric.loading import load_rubric_set  # noqa: E402
+from interviewer.evaluation.verifiers.cross_encoder import save_artifact  # noqa: E402
 
 
 def main() -> int:

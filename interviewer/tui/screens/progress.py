@@ -20,9 +20,9 @@ from interviewer.commands.stats import draw_progress, due_rows, series
 from interviewer.tui.screens.review import resolve_store
 
 if TYPE_CHECKING:
-    from interviewer.adapters.store import SqliteTranscriptStore
-    from interviewer.core.practice import PracticePlan
-    from interviewer.core.transcript import KeyPointStat, TimelinePoint
+    from interviewer.adapters.store.sqlite import SqliteTranscriptStore
+    from interviewer.core.interview.practice import PracticePlan
+    from interviewer.core.transcripts.records import KeyPointStat, TimelinePoint
 
 
 class ProgressScreen(Screen[None]):
@@ -74,7 +74,7 @@ back sooner. **escape** goes back.
 
     @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
     def load(self) -> None:
-        from interviewer.adapters.store import StoreError
+        from interviewer.adapters.store.sqlite import StoreError
 
         try:
             store = resolve_store(self.app, self._given_store)

@@ -15,13 +15,13 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
-from interviewer.core.session import Part
+from interviewer.core.interview.session import Part
 from interviewer.tui.screens.base import InterviewScreen
 from interviewer.tui.widgets.answer_editor import AnswerEditor, edit_externally
 from interviewer.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
-    from interviewer.core.session import Step
+    from interviewer.core.interview.session import Step
     from interviewer.tui.run import InterviewRun
 
 

@@ -22,12 +22,12 @@ from textual.widgets import Collapsible, DataTable, Footer, Input, Markdown, Sta
 
 from interviewer.commands.review import MARKS, VERDICT_STYLE, highlighted_answer, summary_cells
 from interviewer.core.result import Verdict
-from interviewer.core.transcript_render import PART_TITLES
+from interviewer.core.transcripts.render import PART_TITLES
 
 if TYPE_CHECKING:
-    from interviewer.adapters.store import SqliteTranscriptStore
-    from interviewer.core.models import Question
-    from interviewer.core.transcript import SessionRecord, SessionSummary, StoredAnswer
+    from interviewer.adapters.store.sqlite import SqliteTranscriptStore
+    from interviewer.core.bank.schema import Question
+    from interviewer.core.transcripts.records import SessionRecord, SessionSummary, StoredAnswer
 
 BankLookup = Callable[[str], "Question | None"]
 
@@ -136,7 +136,7 @@ the verdicts, the model answer and any feedback.
     # -- loading ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="review-list", exit_on_error=False)
     def load_sessions(self) -> None:
-        from interviewer.adapters.store import StoreError
+        from interviewer.adapters.store.sqlite import StoreError
 
         try:
             self.store = resolve_store(self.app, self._given_store)
@@ -176,7 +176,7 @@ the verdicts, the model answer and any feedback.
 
     @work(thread=True, exclusive=True, group="review-session", exit_on_error=False)
     def open_session(self, session_id: int) -> None:
-        from interviewer.adapters.store import StoreError
+        from interviewer.adapters.store.sqlite import StoreError
 
         if self.store is None:
             return
@@ -246,7 +246,7 @@ the verdicts, the model answer and any feedback.
         self.dismiss(None)
 
     def action_correct(self, verdict: str) -> None:
-        from interviewer.adapters.store import StoreError
+        from interviewer.adapters.store.sqlite import StoreError
 
         table = self.focused
         if not isinstance(table, KeyPointTable) or self.store is None or not table.row_count:
@@ -266,7 +266,7 @@ the verdicts, the model answer and any feedback.
         self.notify(f"Key point {row + 1} marked {Verdict(correction.verdict).value}.")
 
     def action_export(self) -> None:
-        from interviewer.core.transcript_render import to_html
+        from interviewer.core.transcripts.render import to_html
         from interviewer.paths import Paths
 
         if self.record is None:

@@ -17,19 +17,19 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Markdown, Static
 
+from interviewer.core.interview.session import Part
 from interviewer.core.ports import FeedbackEventKind, FeedbackRequest
-from interviewer.core.session import Part
 from interviewer.tui.config import FEEDBACK_OFF
-from interviewer.tui.highlight import highlight_answer
 from interviewer.tui.screens.base import InterviewScreen
 from interviewer.tui.widgets.score_card import ScoreCard
 from interviewer.tui.widgets.status import StatusBar
+from interviewer.views.highlight import highlight_answer
 
 if TYPE_CHECKING:
     from textual.widgets.markdown import MarkdownStream
 
+    from interviewer.core.interview.session import Attempt, Step
     from interviewer.core.ports import FeedbackWriter
-    from interviewer.core.session import Attempt, Step
     from interviewer.tui.run import InterviewRun
 
 

@@ -19,9 +19,9 @@ from interviewer.tui.screens.base import InterviewScreen
 from interviewer.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
-    from interviewer.core.models import Bank
+    from interviewer.core.bank.schema import Bank
+    from interviewer.core.interview.session import InterviewSettings
     from interviewer.core.ports import ResumableSession
-    from interviewer.core.session import InterviewSettings
     from interviewer.tui.widgets.start_form import StartForm
 
 

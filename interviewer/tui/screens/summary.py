@@ -12,14 +12,14 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
-from interviewer.core.session import summarise
+from interviewer.core.interview.session import summarise
 from interviewer.tui.screens.base import InterviewScreen
 from interviewer.tui.screens.question import clock_text
 from interviewer.tui.widgets.score_card import score_bar, score_colour
 from interviewer.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
-    from interviewer.core.session import InterviewSummary
+    from interviewer.core.interview.session import InterviewSummary
     from interviewer.tui.run import InterviewRun
 
 

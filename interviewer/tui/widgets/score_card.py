@@ -9,7 +9,7 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from interviewer.tui.highlight import point_colour
+from interviewer.views.highlight import point_colour
 
 if TYPE_CHECKING:
     from interviewer.core.result import KeyPointResult, ScoreResult

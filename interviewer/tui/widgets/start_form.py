@@ -22,10 +22,10 @@ from textual.widgets import (
     SelectionList,
 )
 
-from interviewer.core.session import InterviewSettings, Order
+from interviewer.core.interview.session import InterviewSettings, Order
 
 if TYPE_CHECKING:
-    from interviewer.core.models import Bank
+    from interviewer.core.bank.schema import Bank
 
 DIFFICULTIES = ("Junior", "Mid", "Senior")
 ORDER_LABELS = {

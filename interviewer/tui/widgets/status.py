@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.widgets import Static
 
-from interviewer.tui.model import ModelState
+from interviewer.tui.grader_handle import ModelState
 
 _STATE_TEXT = {
     ModelState.WAITING: "○ model: starting…",

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from interviewer.core.ports import Versions
 from interviewer.core.result import ScoreResult, Verdict
-from interviewer.core.transcript import (
+from interviewer.core.transcripts.records import (
     Correction,
     QuestionSnapshot,
     SessionRecord,

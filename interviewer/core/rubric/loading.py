@@ -9,9 +9,9 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from interviewer.core.models import Bank, Question
+from interviewer.core.bank.schema import Bank, Question
 from interviewer.core.problems import FileProblems, Problem, problems_from_validation, read_yaml
-from interviewer.core.rubric import Rubric
+from interviewer.core.rubric.schema import Rubric
 
 
 def load_rubric(path: Path) -> Rubric:

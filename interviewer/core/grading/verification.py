@@ -15,7 +15,7 @@ from typing import Protocol
 import numpy as np
 import numpy.typing as npt
 
-from interviewer.core.matching import Match
+from interviewer.core.grading.matching import Match
 
 SUPPORTS, CONTRADICTS, MENTIONS, UNRELATED = range(4)
 NEUTRAL = {"v_support": 0.0, "v_contra": 0.0, "v_mention": 0.0}

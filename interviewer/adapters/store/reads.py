@@ -12,13 +12,13 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
 from typing import TypeVar
 
-from interviewer.adapters import store_queries as q
-from interviewer.adapters import store_writes as w
-from interviewer.adapters.store_errors import StoreError
-from interviewer.core.models import Question
-from interviewer.core.practice import PracticePlan, Review, history_from
+from interviewer.adapters.store import queries as q
+from interviewer.adapters.store import writes as w
+from interviewer.adapters.store.errors import StoreError
+from interviewer.core.bank.schema import Question
+from interviewer.core.interview.practice import PracticePlan, Review, history_from
 from interviewer.core.result import Verdict
-from interviewer.core.transcript import (
+from interviewer.core.transcripts.records import (
     Correction,
     KeyPointStat,
     SessionRecord,
@@ -140,7 +140,7 @@ class StoreReads:
         return PracticePlan(self.history(), now or self.clock())
 
     def due_order(self, question_ids: Sequence[str]) -> list[str]:
-        """The start screen's "due and weakest first" order (`interviewer.core.session.DueOrder`).
+        """The start screen's "due and weakest first" order (`interviewer.core.interview.session.DueOrder`).
         Unreadable transcripts must not block practice: the given order is kept then."""
         try:
             return self.practice_plan().order(question_ids)

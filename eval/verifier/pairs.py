@@ -20,9 +20,9 @@ import numpy as np
 import numpy.typing as npt
 import yaml
 
-from interviewer.core.rubric import Rubric
+from interviewer.core.rubric.schema import Rubric
 
-CLAIMS = Path(__file__).resolve().parents[2] / "eval" / "verifier" / "claims"
+CLAIMS = Path(__file__).resolve().parent / "claims"
 CONTRASTS = CLAIMS.parent / "contrasts.yaml"
 # word pairs whose exchange turns a right statement into a wrong one in most architecture sentences
 GENERAL_FLIPS = (

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pydantic import ValidationError
 
 from interviewer.core.result import KeyPointResult, Verdict
-from interviewer.core.transcript import SessionRecord, StoredAnswer
+from interviewer.core.transcripts.records import SessionRecord, StoredAnswer
 
 MARKS = {Verdict.COVERED: "✔", Verdict.PARTIAL: "◐", Verdict.MISSING: "✘"}
 PART_TITLES = {"main": "Answer", "follow_up": "Follow-up answer"}

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from interviewer.core.models import Bank, Question
+from interviewer.core.bank.schema import Bank, Question
 from interviewer.core.ports import Versions
 from interviewer.core.result import KeyPointResult, ScoreResult, Verdict
 

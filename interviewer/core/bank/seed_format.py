@@ -27,8 +27,8 @@ from pathlib import Path
 
 from pydantic import ValidationError
 
-from interviewer.core.answer_markdown import to_markdown, to_plain
-from interviewer.core.models import Bank, BankSource, Difficulty, slugify
+from interviewer.core.bank.answer_markdown import to_markdown, to_plain
+from interviewer.core.bank.schema import Bank, BankSource, Difficulty, slugify
 
 _NUMBER = re.compile(r"^(\d+)\.$")
 _KEY_POINTS = "Key Points to Look For:"

@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from interviewer.core.models import Bank
+from interviewer.core.bank.schema import Bank
 from interviewer.core.problems import FileProblems, Problem, problems_from_validation, read_yaml
 
 

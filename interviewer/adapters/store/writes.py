@@ -12,7 +12,7 @@ from typing import Any
 
 from interviewer.core.ports import Versions
 from interviewer.core.result import ScoreResult
-from interviewer.core.transcript import (
+from interviewer.core.transcripts.records import (
     Correction,
     QuestionSnapshot,
     SessionRecord,

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from interviewer.core.embedding import Matrix, normalise
-from interviewer.core.rubric import KeyPointRubric
-from interviewer.core.text import Unit, explanation_factor
+from interviewer.core.grading.embedding import Matrix, normalise
+from interviewer.core.grading.text import Unit, explanation_factor
+from interviewer.core.rubric.schema import KeyPointRubric
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from interviewer.core.embedding import Embedder, Matrix
+from interviewer.core.grading.embedding import Embedder, Matrix
 
 Floats = npt.NDArray[np.float32]
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from interviewer.core.embedding import Embedder, Matrix, StatementCache, normalise
-from interviewer.core.matching import (
+from interviewer.core.grading.embedding import Embedder, Matrix, StatementCache, normalise
+from interviewer.core.grading.matching import (
     Candidates,
     Match,
     PreparedKeyPoint,
@@ -24,7 +24,9 @@ from interviewer.core.matching import (
     candidates_of,
     match,
 )
-from interviewer.core.params import ScoringParams
+from interviewer.core.grading.params import ScoringParams
+from interviewer.core.grading.text import Unit, addressed_to_grader, non_english, split_units
+from interviewer.core.grading.verification import NEUTRAL, Verifier, judgement_of, pairs_for
 from interviewer.core.result import (
     EvidenceSpan,
     Flag,
@@ -33,9 +35,7 @@ from interviewer.core.result import (
     ScoreResult,
     Verdict,
 )
-from interviewer.core.rubric import KeyPointRubric, Rubric
-from interviewer.core.text import Unit, addressed_to_grader, non_english, split_units
-from interviewer.core.verification import NEUTRAL, Verifier, judgement_of, pairs_for
+from interviewer.core.rubric.schema import KeyPointRubric, Rubric
 
 
 @dataclass(frozen=True)

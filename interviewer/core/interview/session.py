@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from interviewer.core.models import Question
+from interviewer.core.bank.schema import Question
 from interviewer.core.result import ScoreResult
 
 

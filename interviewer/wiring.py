@@ -8,17 +8,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from interviewer.core.bank_io import LoadedBanks, load_banks
-from interviewer.core.embedding import Embedder, StatementCache
-from interviewer.core.models import Question
-from interviewer.core.params import ScoringParams, load_params
+from interviewer.core.bank.loading import LoadedBanks, load_banks
+from interviewer.core.bank.schema import Question
+from interviewer.core.grading.embedding import Embedder, StatementCache
+from interviewer.core.grading.grader import Grader
+from interviewer.core.grading.params import ScoringParams, load_params
+from interviewer.core.grading.verification import Verifier
 from interviewer.core.ports import FeedbackRequest
 from interviewer.core.result import ScoreResult
-from interviewer.core.rubric_io import RubricSet, load_rubric_set
-from interviewer.core.scoring import Grader
-from interviewer.core.verification import Verifier
-from interviewer.core.verifier_head import HeadVerifier, HeadWeights
-from interviewer.paths import Paths
+from interviewer.core.rubric.loading import RubricSet, load_rubric_set
+from interviewer.evaluation.verifiers.head import HeadVerifier, HeadWeights
+from interviewer.paths import Paths, shipped_verifier_dir
 
 
 @dataclass
@@ -68,14 +68,14 @@ PUBLISHED = "published"
 
 
 def default_embedder(model: str | None = None) -> Embedder:
-    from interviewer.adapters.st_embedder import SentenceTransformerEmbedder
+    from interviewer.adapters.embedder import SentenceTransformerEmbedder
 
     if model == PUBLISHED:
         return SentenceTransformerEmbedder(plain=True)
     return SentenceTransformerEmbedder(model)
 
 
-SHIPPED_VERIFIER = Path(__file__).resolve().parent / "verifier" / "head"
+SHIPPED_VERIFIER = shipped_verifier_dir() / "head"
 
 
 class FoldedVerifier:
@@ -104,7 +104,7 @@ def load_verifier(directory: Path, embedder: Embedder) -> Verifier:
         meta = json.loads((directory / "training.json").read_text())
         name = f"head-{str(meta.get('data_hash', ''))[:8]}"
         return HeadVerifier(embedder, HeadWeights.load(directory), name)
-    from interviewer.adapters.cross_encoder import CrossEncoderVerifier
+    from interviewer.evaluation.verifiers.cross_encoder import CrossEncoderVerifier
 
     return CrossEncoderVerifier(directory)
 

@@ -1,0 +1,1 @@
+"""Training recipes for the verifier and the tuned layers; not shipped."""

@@ -1,0 +1,1 @@
+"""Optional LLM feedback: its settings, prompts and the checks on replies."""

@@ -1,0 +1,1 @@
+"""Scoring rubrics: the schema and loading, checked against their banks."""

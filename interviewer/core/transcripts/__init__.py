@@ -1,0 +1,1 @@
+"""Stored practice sessions as records, their JSON/Markdown/HTML forms, and an in-memory store."""
