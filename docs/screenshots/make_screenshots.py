@@ -39,7 +39,7 @@ def fixed_order(ids: Sequence[str]) -> list[str]:
 
 async def shoot(size: tuple[int, int], suffix: str) -> None:
     from interviewer.commands.interview import SharedContext, grader_factory
-    from interviewer.core.session import InterviewSettings, Order
+    from interviewer.core.interview.session import InterviewSettings, Order
     from interviewer.paths import Paths
     from interviewer.tui.app import make_app
     from interviewer.tui.config import AppDeps, AppSettings
