@@ -247,7 +247,7 @@ class _Handler(BaseHTTPRequestHandler):
             message = f'model "{model}" not found, try pulling it first'
             return self._error(404, message, "api_error")
         if dialect == "vllm":
-            body = {
+            body: dict[str, object] = {
                 "object": "error",
                 "message": f"The model `{model}` does not exist.",
                 "type": "NotFoundError",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 
-from textual.widgets import Markdown, Static
+from textual.widgets import Button, Markdown, Static
 
 from interviewer.core.grading.grader import Grader
 from interviewer.core.interview.session import InterviewSettings
@@ -68,7 +68,7 @@ async def test_resume_restores_answers_and_drafts(
     app = build_app(context, lambda: hashing_grader, store=store)
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
-        resume = pilot.app.screen.query_one("#resume")
+        resume = pilot.app.screen.query_one("#resume", Button)
         assert resume.display
         assert "1/2 answered" in str(resume.label)
         await pilot.press("ctrl+r")
@@ -142,6 +142,7 @@ async def test_new_interview_from_a_question_asks_then_returns_to_start(
         await settle(pilot)
         await pilot.press("enter")
         await type_answer(pilot, "something")
+        assert isinstance(pilot.app, InterviewApp)
         pilot.app.new_interview()
         await pilot.pause()
         assert isinstance(pilot.app.screen, ConfirmScreen)
