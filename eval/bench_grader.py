@@ -1,7 +1,7 @@
 """Grader benchmark: cold start, warm latency, batch throughput and peak RSS, beside issue 3's targets.
 
-    .venv/bin/python eval/bench_grader.py            # 3 cold starts, 200 warm runs, the labelled set
-    .venv/bin/python eval/bench_grader.py --smoke    # 1 cold start, 20 warm runs, 20 answers (CI)
+    .venv/bin/python -m eval.bench_grader            # 3 cold starts, 200 warm runs, the labelled set
+    .venv/bin/python -m eval.bench_grader --smoke    # 1 cold start, 20 warm runs, 20 answers (CI)
 
 It prints numbers and never judges them by exiting non-zero: timings on a shared machine are noise
 around a trend, so the table says whether each target was met and CI only checks that it runs. It
@@ -67,7 +67,7 @@ def spawn(command: list[str], home: Path, milestone: str) -> Run:
     env = dict(os.environ, INTERVIEWER_HOME=str(home), PYTHONUNBUFFERED="1")
     started = time.perf_counter()
     process = subprocess.Popen(
-        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True, cwd=REPO
     )
     assert process.stdout is not None and process.stderr is not None
     seen: float | None = None
@@ -101,6 +101,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def labelled_requests(limit: int | None) -> list[Any]:
     from interviewer.core.grading.grader import ScoreRequest
+    from interviewer.core.result import Part
 
     rows = [
         json.loads(line)
@@ -109,7 +110,7 @@ def labelled_requests(limit: int | None) -> list[Any]:
         if line.strip()
     ]
     rows = rows[:limit] if limit is not None else rows
-    return [ScoreRequest(r["question"], r["answer"], r.get("part", "main")) for r in rows]
+    return [ScoreRequest(r["question"], r["answer"], Part(r.get("part", Part.MAIN))) for r in rows]
 
 
 def work(home: Path, smoke: bool) -> dict[str, Any]:
@@ -147,7 +148,7 @@ def work(home: Path, smoke: bool) -> dict[str, Any]:
 
 
 def worker_rows(home: Path, smoke: bool) -> tuple[list[Row], str]:
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", str(home)]
+    command = [sys.executable, "-m", "eval.bench_grader", "--worker", str(home)]
     run = spawn(command + (["--smoke"] if smoke else []), home, "{")
     if run.seconds is None:
         return [Row("in-process measurements", None, "")], "?"

@@ -4,7 +4,7 @@ Runs the real CLI in a pseudo-terminal (100x40) several times, watches what it d
 median and the spread of each milestone. Targets from issue 4: first paint <= 0.3 s, model ready
 <= 6 s (before a typical user has typed a sentence).
 
-    .venv/bin/python eval/bench_tui.py [--runs 5] [--floor]
+    .venv/bin/python -m eval.bench_tui [--runs 5] [--floor]
 
 `--floor` adds a bare Textual app for comparison: the least any Textual app pays to paint here.
 """

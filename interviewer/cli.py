@@ -8,9 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from interviewer import __version__
+from interviewer.commands import CommandError
 
 # Each name is a module in interviewer.commands with `add_parser(subparsers)`; its handler is set
-# with `set_defaults(handler=...)` and returns an exit status.
+# with `set_defaults(handler=...)` and returns an exit status, or raises CommandError.
 COMMANDS = (
     "interview",
     "bank",
@@ -52,6 +53,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _default(parser)
     try:
         status: int = args.handler(args)
+    except CommandError as error:
+        print(f"interviewer {args.command}: {error.message}", file=sys.stderr)
+        return error.status
     except KeyboardInterrupt:
         return 130
     return status

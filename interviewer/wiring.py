@@ -2,23 +2,24 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from interviewer.core.bank.loading import LoadedBanks, load_banks
 from interviewer.core.bank.schema import Question
-from interviewer.core.grading.embedding import Embedder, StatementCache
+from interviewer.core.feedback.prompt import feedback_request
+from interviewer.core.grading.embedding import StatementCache
 from interviewer.core.grading.grader import Grader
-from interviewer.core.grading.params import ScoringParams, load_params
-from interviewer.core.grading.verification import Verifier
-from interviewer.core.ports import FeedbackRequest
+from interviewer.core.grading.params import ScoringParams, load_params, params_file
+from interviewer.core.ports import Embedder, FeedbackRequest, Verifier
 from interviewer.core.result import ScoreResult
 from interviewer.core.rubric.loading import RubricSet, load_rubric_set
-from interviewer.evaluation.verifiers.head import HeadVerifier, HeadWeights
-from interviewer.paths import Paths, shipped_verifier_dir
+from interviewer.paths import Paths
+
+if TYPE_CHECKING:
+    from interviewer.adapters.store.sqlite import SqliteTranscriptStore
 
 
 @dataclass
@@ -41,15 +42,11 @@ class GradingContext:
     def feedback_request(
         self, question_id: str, answer: str, result: ScoreResult
     ) -> FeedbackRequest:
-        """What an LLM is shown about a scored answer: the question (and its follow-up), the model
-        answer, the candidate's answer and the rubric result."""
+        """What an LLM is shown about a scored answer to a question of the loaded banks."""
         question = self.question(question_id)
         if question is None:
             raise KeyError(f"no question {question_id!r} in the loaded banks")
-        prompt = question.prompt
-        if result.part == "follow_up" and question.follow_up:
-            prompt = f"{question.prompt}\nFollow-up: {question.follow_up}"
-        return FeedbackRequest(question.title, prompt, question.answer, answer, result)
+        return feedback_request(question, answer, result)
 
 
 def load_context(paths: Paths | None = None, rubrics_dir: Path | None = None) -> GradingContext:
@@ -57,10 +54,19 @@ def load_context(paths: Paths | None = None, rubrics_dir: Path | None = None) ->
     banks = load_banks(paths.bank_dirs())
     dirs = [rubrics_dir] if rubrics_dir is not None else [paths.project_rubrics, paths.user_rubrics]
     rubrics = load_rubric_set(dirs)
-    params = load_params(dirs[0])
-    verifier_params = load_params(dirs[0], verifier=True)
+    params = layered_params(dirs)
+    verifier_params = layered_params(dirs, verifier=True)
     tuned = verifier_params.uses_verifier
     return GradingContext(banks, rubrics, params, dirs, verifier_params if tuned else None)
+
+
+def layered_params(dirs: Sequence[Path], *, verifier: bool = False) -> ScoringParams:
+    """The fitted map of the last folder that has one, as rubrics layer: the user's own map
+    (written by `interviewer tune`) over the shipped one; defaults when none has a map."""
+    for directory in reversed(dirs):
+        if (directory / params_file(verifier)).exists():
+            return load_params(directory, verifier=verifier)
+    return load_params(dirs[0], verifier=verifier)
 
 
 # the --model value for the packaged model exactly as published, without our tuned layers
@@ -75,67 +81,29 @@ def default_embedder(model: str | None = None) -> Embedder:
     return SentenceTransformerEmbedder(model)
 
 
-SHIPPED_VERIFIER = shipped_verifier_dir() / "head"
-
-
-class FoldedVerifier:
-    """Cross-validation: each question is judged by a verifier trained without its claims."""
-
-    def __init__(self, folds: dict[str, Verifier]) -> None:
-        self.folds = folds
-
-    @property
-    def name(self) -> str:
-        return "verifier-cv"
-
-    def judge(self, question: str, pairs: Sequence[tuple[str, str]]) -> Any:
-        return self.folds[question].judge(question, pairs)
-
-
-def load_verifier(directory: Path, embedder: Embedder) -> Verifier:
-    """A verifier from a folder: an embedding head, a cross-encoder, or per-fold ones (folds.json)."""
-    if (directory / "folds.json").exists():
-        assignment: dict[str, int] = json.loads((directory / "folds.json").read_text())
-        models: dict[int, Verifier] = {}
-        for fold in set(assignment.values()):
-            models[fold] = load_verifier(directory / f"fold{fold}", embedder)
-        return FoldedVerifier({q: models[f] for q, f in assignment.items()})
-    if (directory / "head.npz").exists():
-        meta = json.loads((directory / "training.json").read_text())
-        name = f"head-{str(meta.get('data_hash', ''))[:8]}"
-        return HeadVerifier(embedder, HeadWeights.load(directory), name)
-    from interviewer.evaluation.verifiers.cross_encoder import CrossEncoderVerifier
-
-    return CrossEncoderVerifier(directory)
-
-
-def default_verifier(embedder: Embedder) -> Verifier | None:
-    """The shipped verifier, when its artifact is present (it is in a normal install)."""
-    if not (SHIPPED_VERIFIER / "head.npz").exists():
-        return None
-    return load_verifier(SHIPPED_VERIFIER, embedder)
-
-
 def build_grader(
     context: GradingContext,
     embedder: Embedder | None = None,
     *,
     paths: Paths | None = None,
     params: ScoringParams | None = None,
-    verifier: Verifier | bool = True,
+    verifier: Verifier | None = None,
 ) -> Grader:
-    """A grader. `verifier=True` uses the shipped verifier when it and its tuned map exist;
-    False means similarity only; a Verifier object is used as given."""
+    """A grader: similarity only, or with the caller's verifier (only `interviewer eval` and `tune`
+    pass one: no verifier ships while none beats similarity). With a verifier and a fitted
+    verifier map, that map scores unless `params` says otherwise."""
     paths = paths or Paths.from_env()
     embedder = embedder or default_embedder()
     cache = StatementCache(embedder, paths.cache)
-    chosen: Verifier | None = None
-    if verifier is True:
-        chosen = default_verifier(embedder) if context.verifier_params is not None else None
-    elif verifier is not False:
-        chosen = verifier
     if params is None:
         tuned = context.verifier_params
-        params = tuned if chosen is not None and tuned is not None else context.params
+        params = tuned if verifier is not None and tuned is not None else context.params
     rubrics, prompts = context.rubrics.rubrics, context.prompts()
-    return Grader(embedder, rubrics, prompts, params, cache, chosen)
+    return Grader(embedder, rubrics, prompts, params, cache, verifier)
+
+
+def open_user_store() -> SqliteTranscriptStore:
+    """The user's transcript store; it reads the banks when a session lacks its questions' text."""
+    from interviewer.adapters.store.sqlite import open_store
+
+    return open_store()

@@ -1,7 +1,7 @@
 """Train the claim verifier: a cross-encoder fine-tuned from the packaged MiniLM weights on CPU.
 
-    .venv/bin/python eval/verifier/train.py                 # the shipped model (all questions)
-    .venv/bin/python eval/verifier/train.py --folds 3 --out DIR   # one model per fold, for honest eval
+    .venv/bin/python -m eval.verifier.train                 # the shipped model (all questions)
+    .venv/bin/python -m eval.verifier.train --folds 3 --out DIR   # one model per fold, for honest eval
 
 Training data: our claim sentences (eval/verifier/claims/) and the rubrics' statements, never the
 labelled evaluation answers. Deterministic for a seed (torch on CPU, fixed data order).
@@ -12,14 +12,10 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
-
-from eval.verifier.pairs import (  # noqa: E402
+from eval.verifier.pairs import (
     CLAIMS,
     LABELS,
     Pair,
@@ -28,11 +24,12 @@ from eval.verifier.pairs import (  # noqa: E402
     load_claims,
     memoised,
 )
-from interviewer.adapters.embedder import offline_environment, packaged_model_path  # noqa: E402
-from interviewer.core.rubric.loading import load_rubric_set  # noqa: E402
-from interviewer.evaluation.verifiers.cross_encoder import ARTIFACT, MAX_LENGTH, save_artifact  # noqa: E402
+from interviewer.adapters.embedder import offline_environment, packaged_model_path
+from interviewer.core.rubric.loading import load_rubric_set
+from interviewer.evaluation.verifiers.cross_encoder import ARTIFACT, MAX_LENGTH, save_artifact
+from interviewer.paths import checkout_dir
 
-RUBRICS = REPO / "rubrics"
+RUBRICS = checkout_dir() / "rubrics"
 
 
 def train(pairs: list[Pair], *, epochs: int, lr: float, batch_size: int, seed: int, layers: int):

@@ -1,7 +1,7 @@
 """Fine-tune the packaged MiniLM so a swapped statement no longer sits next to the right one.
 
-    .venv/bin/python eval/verifier/train_embedder.py              # the shipped layers (all questions)
-    .venv/bin/python eval/verifier/train_embedder.py --folds 3 --out DIR   # per fold of questions,
+    .venv/bin/python -m eval.verifier.train_embedder              # the shipped layers (all questions)
+    .venv/bin/python -m eval.verifier.train_embedder --folds 3 --out DIR   # per fold of questions,
         then each fold's held-out questions scored by its model and the map fitted leave-one-out
 
 Triplets (anchor, positive, negative), all our own writing, never the labelled answers: the anchor is
@@ -20,17 +20,13 @@ import argparse
 import hashlib
 import json
 import random
-import sys
 import time
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
-
-from eval.verifier.pairs import (  # noqa: E402
+from eval.verifier.pairs import (
     CLAIMS,
     GENERAL_FLIPS,
     flip,
@@ -38,13 +34,14 @@ from eval.verifier.pairs import (  # noqa: E402
     load_contrasts,
     memoised,
 )
-from interviewer.adapters.embedder import (  # noqa: E402
+from interviewer.adapters.embedder import (
     TUNED_LAYERS,
     offline_environment,
     packaged_model_path,
     save_layers,
 )
-from interviewer.core.rubric.loading import load_rubric_set  # noqa: E402
+from interviewer.core.rubric.loading import load_rubric_set
+from interviewer.paths import checkout_dir
 
 Triplet = tuple[str, str, str]
 
@@ -138,7 +135,7 @@ def main() -> int:
     offline_environment()
     from sentence_transformers import SentenceTransformer
 
-    rubrics = load_rubric_set([REPO / "rubrics"]).rubrics
+    rubrics = load_rubric_set([checkout_dir() / "rubrics"]).rubrics
     claims = load_claims(CLAIMS)
     questions = sorted(q for q in rubrics if q in claims)
     base = SentenceTransformer(str(packaged_model_path()), device="cpu", local_files_only=True)
@@ -197,7 +194,6 @@ def evaluate_folds(directory: Path, assignment: dict[str, int]) -> None:
         grader = build_grader(
             context,
             SentenceTransformerEmbedder(layers=layers),
-            verifier=False,
             params=context.params,
         )
         picked = [i for i, a in enumerate(answers) if assignment[a.question] == fold]

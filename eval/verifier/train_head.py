@@ -1,7 +1,7 @@
 """Train the embedding-head verifier (an MLP over [u, v, |u-v|, u*v] of frozen MiniLM embeddings).
 
-    .venv/bin/python eval/verifier/train_head.py                     # the shipped head
-    .venv/bin/python eval/verifier/train_head.py --folds 3 --out DIR # one head per fold of questions
+    .venv/bin/python -m eval.verifier.train_head                     # the shipped head
+    .venv/bin/python -m eval.verifier.train_head --folds 3 --out DIR # a head per fold of questions
 
 Training data: our claim sentences (eval/verifier/claims/) and the rubrics' statements, never the
 labelled evaluation answers. Deterministic for a seed. Takes seconds once the sentences are embedded
@@ -12,30 +12,26 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(REPO))
-
-from eval.verifier.pairs import (  # noqa: E402
+from eval.verifier.pairs import (
     CLAIMS,
     LABELS,
     build_pairs,
     data_hash,
     load_claims,
 )
-from interviewer.core.grading.embedding import StatementCache  # noqa: E402
-from interviewer.core.rubric.loading import load_rubric_set  # noqa: E402
-from interviewer.evaluation.verifiers.head import HeadWeights, pair_features  # noqa: E402
-from interviewer.paths import Paths  # noqa: E402
-from interviewer.wiring import default_embedder  # noqa: E402
+from interviewer.core.grading.embedding import StatementCache
+from interviewer.core.rubric.loading import load_rubric_set
+from interviewer.evaluation.verifiers.head import HeadWeights, pair_features
+from interviewer.paths import Paths, checkout_dir, shipped_verifier_dir
+from interviewer.wiring import default_embedder
 
-RUBRICS = REPO / "rubrics"
-SHIPPED = REPO / "interviewer" / "verifier" / "head"
+RUBRICS = checkout_dir() / "rubrics"
+SHIPPED = shipped_verifier_dir() / "head"  # where evaluation.verifiers.loading looks
 
 
 def fit(

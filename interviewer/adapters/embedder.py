@@ -1,9 +1,10 @@
 """The sentence-transformers adapter: the packaged MiniLM model, offline, on the CPU.
 
 By default the packaged model's six transformer layers are replaced by ours
-(`interviewer/weights/contrast/layers.safetensors`, trained by `eval/verifier/train_embedder.py` so
-that a statement with its terms swapped no longer embeds next to the right one). The word embeddings,
-tokenizer and pooling stay the packaged ones, so nothing is downloaded.
+(`interviewer/weights/contrast/layers.safetensors`, trained by
+`python -m eval.verifier.train_embedder` so that a statement with its terms swapped no longer
+embeds next to the right one). The word embeddings, tokenizer and pooling stay the packaged ones,
+so nothing is downloaded.
 """
 
 from __future__ import annotations

@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from interviewer.commands import CommandError
+
 BENCHMARKS = ("mohler", "semeval", "asap")
 
 
@@ -61,8 +63,8 @@ def _run(args: argparse.Namespace) -> int:
 
     console = Console()
     started = time.perf_counter()
-    if args.verifier_folds is not None and not _has_verifier_map(args.rubrics):
-        return 2
+    if args.verifier_folds is not None:
+        _require_verifier_map(args.rubrics)
     embedder = _embedder(args.model)
     if args.benchmark and not (args.data or args.rubrics or args.compare or args.baseline):
         return _benchmarks(console, embedder, args.benchmark)
@@ -77,19 +79,17 @@ def _run(args: argparse.Namespace) -> int:
     return status
 
 
-def _has_verifier_map(rubrics: Path | None) -> bool:
+def _require_verifier_map(rubrics: Path | None) -> None:
     """Without a fitted verifier map the verifier's judgements change no score: say so, early."""
     from interviewer.wiring import load_context
 
-    if load_context(rubrics_dir=rubrics).verifier_params is not None:
-        return True
-    print(
-        "interviewer eval: no verifier map (_scoring_verifier.yaml) in the rubrics folder, so a "
-        "verifier would change nothing; `interviewer tune --verifier-folds DIR` fits one "
-        "(with --dry-run it only reports)",
-        file=sys.stderr,
-    )
-    return False
+    if load_context(rubrics_dir=rubrics).verifier_params is None:
+        raise CommandError(
+            "no verifier map (_scoring_verifier.yaml) in the rubrics folder, so a verifier would "
+            "change nothing; `interviewer tune --verifier-folds DIR` fits one "
+            "(with --dry-run it only reports)",
+            2,
+        )
 
 
 def _embedder(model: str | None) -> Any:
@@ -105,17 +105,18 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
 
     from interviewer.core.grading.grader import Grader
     from interviewer.core.grading.params import ScoringParams
+    from interviewer.core.result import Part
     from interviewer.evaluation import report
     from interviewer.evaluation.baseline import naive_rubrics
     from interviewer.evaluation.evaluator import KeyPointEvaluator
     from interviewer.evaluation.labelled import answers_for, check_against_key_points
-    from interviewer.wiring import build_grader, load_context
+    from interviewer.wiring import build_grader, load_context, open_user_store
 
     context = load_context(rubrics_dir=args.rubrics)
-    answers = answers_for(args)
-    counts = {(q, "main"): len(r.key_points) for q, r in context.rubrics.rubrics.items()}
+    answers = answers_for(args, open_user_store)
+    counts = {(q, Part.MAIN): len(r.key_points) for q, r in context.rubrics.rubrics.items()}
     counts |= {
-        (q, "follow_up"): len(r.follow_up.key_points)
+        (q, Part.FOLLOW_UP): len(r.follow_up.key_points)
         for q, r in context.rubrics.rubrics.items()
         if r.follow_up
     }
@@ -125,8 +126,7 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
     bad = {p.split(":")[0] for p in problems}
     answers = [a for a in answers if a.id not in bad]
     if not answers:
-        print("interviewer eval: no usable labelled answers", file=sys.stderr)
-        return 1
+        raise CommandError("no usable labelled answers")
     writer = None
     if args.llm and (writer := _llm_writer()) is None:
         return 2
@@ -140,8 +140,8 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
         runs.append(("raw key points", naive))
     with_verifier = None if args.no_verifier else _verifier(args.verifier_folds, embedder)
     if with_verifier is not None and context.verifier_params is not None:
-        runs.append(("similarity only", build_grader(context, embedder, verifier=False)))
-    runs.append(("rubrics", build_grader(context, embedder, verifier=with_verifier or False)))
+        runs.append(("similarity only", build_grader(context, embedder)))
+    runs.append(("rubrics", build_grader(context, embedder, verifier=with_verifier)))
     if args.compare is not None:
         runs.append(("compare", build_grader(load_context(rubrics_dir=args.compare), embedder)))
     evaluator = KeyPointEvaluator(answers)
@@ -234,7 +234,7 @@ def _llm_column(
 
 
 def _verifier(folds: Path | None, embedder: Any) -> Any:
-    from interviewer.wiring import default_verifier, load_verifier
+    from interviewer.evaluation.verifiers.loading import default_verifier, load_verifier
 
     return default_verifier(embedder) if folds is None else load_verifier(folds, embedder)
 

@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from interviewer.commands import CommandError
+
 if TYPE_CHECKING:
     from interviewer.adapters.store.sqlite import SqliteTranscriptStore
     from interviewer.core.transcripts.records import SessionRecord
@@ -36,14 +38,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     export.set_defaults(handler=_run)
 
 
-def _fail(message: str, status: int = 1) -> int:
-    print(f"interviewer export: {message}", file=sys.stderr)
-    return status
-
-
 def _run(args: argparse.Namespace) -> int:
-    from interviewer.adapters.store.sqlite import StoreError
-    from interviewer.commands.review import open_user_store
+    from interviewer.core.ports import TranscriptError
+    from interviewer.wiring import open_user_store
 
     try:
         store = open_user_store()
@@ -54,13 +51,15 @@ def _run(args: argparse.Namespace) -> int:
             rows = [json.dumps(row, ensure_ascii=False) for row in store.labelled_rows()]
             return _write("".join(f"{row}\n" for row in rows), args.out)
         if args.session is None:
-            return _fail("give a SESSION id (see `interviewer review`), or --import FILE.json", 2)
+            raise CommandError(
+                "give a SESSION id (see `interviewer review`), or --import FILE.json", 2
+            )
         session_id = _session_id(store, args.session)
         if session_id is None:
-            return _fail(f"{args.session!r} is not a session id (a number, or 'last')", 2)
+            raise CommandError(f"{args.session!r} is not a session id (a number, or 'last')", 2)
         return _write(render(store.load_session(session_id), args.format), args.out)
-    except StoreError as error:
-        return _fail(error.message)
+    except TranscriptError as error:
+        raise CommandError(error.message) from None
 
 
 def _session_id(store: SqliteTranscriptStore, ref: str) -> int | None:
@@ -86,7 +85,7 @@ def _write(text: str, out: Path | None) -> int:
     try:
         out.write_text(text, encoding="utf-8")
     except OSError as error:
-        return _fail(f"{out}: cannot write: {error.strerror}")
+        raise CommandError(f"{out}: cannot write: {error.strerror}") from None
     print(f"Wrote {out}", file=sys.stderr)
     return 0
 
@@ -97,9 +96,9 @@ def _import(store: SqliteTranscriptStore, path: Path) -> int:
     try:
         record = from_json(path.read_text(encoding="utf-8"))
     except OSError as error:
-        return _fail(f"{path}: cannot read: {error.strerror}")
+        raise CommandError(f"{path}: cannot read: {error.strerror}") from None
     except (ValueError, UnicodeDecodeError) as error:
-        return _fail(f"{path}: {error}", 2)
+        raise CommandError(f"{path}: {error}", 2) from None
     session_id = store.import_session(record)
     print(f"Imported {path} as session {session_id} ({len(record.answers)} answers).")
     return 0

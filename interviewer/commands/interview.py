@@ -10,13 +10,20 @@ import argparse
 import os
 import sys
 import threading
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
     from interviewer.core.bank.loading import LoadedBanks
     from interviewer.core.bank.schema import Question
     from interviewer.core.interview.session import DueOrder
-    from interviewer.core.ports import AnswerGrader, FeedbackWriter, TranscriptStore
+    from interviewer.core.ports import (
+        AnswerGrader,
+        FeedbackWriter,
+        TranscriptReader,
+        TranscriptStore,
+    )
     from interviewer.paths import Paths
     from interviewer.wiring import GradingContext
 
@@ -154,6 +161,22 @@ def due_order(store: TranscriptStore | None) -> DueOrder | None:
     return order
 
 
+def transcript_reader(store: TranscriptStore | None) -> Callable[[], TranscriptReader]:
+    """What the Review and Progress screens read: the interview's own store when it has a read
+    side (the SQLite one: one connection, thread-safe), else the user's store, opened when first
+    shown."""
+    if store is not None and hasattr(store, "list_sessions"):
+        reader = cast("TranscriptReader", store)
+        return lambda: reader
+
+    def open_later() -> TranscriptReader:  # wiring is imported only when Review is first shown
+        from interviewer.wiring import open_user_store
+
+        return open_user_store()
+
+    return open_later
+
+
 def _run(args: argparse.Namespace) -> int:
     from interviewer.paths import Paths
     from interviewer.tui.app import make_app
@@ -170,6 +193,7 @@ def _run(args: argparse.Namespace) -> int:
         feedback=feedback_writer(paths),
         due_order=due_order(store),
         warm_up=warm_up,
+        open_reader=transcript_reader(store),
     )
     app = make_app(AppSettings(interview=settings, start_directly=direct), deps)
     try:

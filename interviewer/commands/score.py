@@ -8,7 +8,8 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from interviewer.core.result import ScoreResult, Verdict
+from interviewer.commands import CommandError
+from interviewer.core.result import Part, ScoreResult
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -79,6 +80,7 @@ def _read_batch(path: Path) -> list[dict[str, Any]]:
 
 def _run(args: argparse.Namespace) -> int:
     from interviewer.core.grading.grader import ScoreRequest
+    from interviewer.core.rubric.schema import RubricMissing
     from interviewer.wiring import build_grader, default_embedder, load_context
 
     context = load_context(rubrics_dir=args.rubrics)
@@ -103,17 +105,15 @@ def _run(args: argparse.Namespace) -> int:
             ids.append(question.id)
         answers = [str(row["answer"]) for row in rows] if rows else [_read_answer(args)]
     except InputError as error:
-        print(f"interviewer score: {error}", file=sys.stderr)
-        return 2
-    part = "follow_up" if args.follow_up else "main"
+        raise CommandError(str(error), 2) from None
+    part = Part.FOLLOW_UP if args.follow_up else Part.MAIN
     grader = build_grader(context, default_embedder(args.model))
     try:
         results = grader.score_batch(
             [ScoreRequest(q, a, part) for q, a in zip(ids, answers, strict=True)]
         )
-    except KeyError as error:
-        print(f"interviewer score: {error.args[0]}", file=sys.stderr)
-        return 2
+    except RubricMissing as error:
+        raise CommandError(error.message, 2) from None
     if args.batch is not None:
         for row, result in zip(rows, results, strict=True):
             print(json.dumps(result.contract(row.get("id")), ensure_ascii=False))
@@ -137,26 +137,28 @@ def result_with_messages(result: ScoreResult) -> dict[str, object]:
     return payload
 
 
-_MARKS = {
-    Verdict.COVERED: "[green]✔ covered[/]",
-    Verdict.PARTIAL: "[yellow]◐ partial[/]",
-    Verdict.MISSING: "[red]✘ missing[/]",
-}
-
-
 def print_result(result: ScoreResult) -> None:
+    """The result for a terminal; answer and bank text go in as Text, never read as markup."""
     from rich.console import Console
+    from rich.text import Text
+
+    from interviewer.views.transcripts import MARKS, VERDICT_STYLE
 
     console = Console()
     console.print(
-        f"[bold]Score {result.score:.0f}/100[/]  [dim]{result.question} · {result.part}[/]"
+        Text.assemble(
+            (f"Score {result.score:.0f}/100", "bold"),
+            "  ",
+            (f"{result.question} · {result.part}", "dim"),
+        )
     )
     for message in result.messages:
-        console.print(f"[yellow]! {message}[/]")
+        console.print(Text(f"! {message}", style="yellow"))
     for kp in result.key_points:
-        console.print(f"{_MARKS[kp.verdict]}  {kp.key_point}  [dim]({kp.coverage:.2f})[/]")
+        mark = (f"{MARKS[kp.verdict]} {kp.verdict.value}", VERDICT_STYLE[kp.verdict])
+        console.print(Text.assemble(mark, f"  {kp.key_point}  ", (f"({kp.coverage:.2f})", "dim")))
         if kp.evidence is not None:
-            console.print(f"    [dim]“{kp.evidence.text}”[/]")
+            console.print(Text(f"    “{kp.evidence.text}”", style="dim"))
 
 
 # -- --feedback -------------------------------------------------------------------------------------

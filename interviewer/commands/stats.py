@@ -1,29 +1,15 @@
 """`interviewer stats`: score over time per category (or for one question) drawn in the terminal,
 the weakest key points across all sessions, and which questions are due for practice (FSRS).
 
-`draw_progress` takes any plotext-like object, so the TUI's Progress screen draws the same plot on a
-textual-plotext widget.
+The plot and the tables are interviewer.views.progress, shared with the TUI's Progress screen.
 """
 
 from __future__ import annotations
 
 import argparse
-import sys
-from collections import defaultdict
-from collections.abc import Sequence
-from datetime import date, datetime, timedelta
-from typing import TYPE_CHECKING, Any
 
-from interviewer.core.transcripts.records import TimelinePoint
-
-if TYPE_CHECKING:
-    from rich.table import Table
-
-    from interviewer.core.interview.practice import PracticePlan
-    from interviewer.core.transcripts.records import KeyPointStat
-
-
-SERIES_COLOURS = ("blue+", "green+", "orange+", "magenta+", "cyan+", "red+", "yellow+", "gray+")
+from interviewer.commands import CommandError
+from interviewer.views.progress import due_table, progress_plot, weakest_table
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -40,8 +26,8 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def _run(args: argparse.Namespace) -> int:
     from rich.console import Console
 
-    from interviewer.adapters.store.sqlite import StoreError
-    from interviewer.commands.review import open_user_store
+    from interviewer.core.ports import TranscriptError
+    from interviewer.wiring import open_user_store
 
     console = Console(highlight=False)
     try:
@@ -52,109 +38,9 @@ def _run(args: argparse.Namespace) -> int:
             return 0
         plan = store.practice_plan()
         weakest = store.weakest_key_points(args.limit)
-    except StoreError as error:
-        print(f"interviewer stats: {error.message}", file=sys.stderr)
-        return 1
+    except TranscriptError as error:
+        raise CommandError(error.message) from None
     print(progress_plot(points, args.category, args.question, args.width or console.width))
     console.print(weakest_table(weakest))
     console.print(due_table(plan, {p.question_id: p.category for p in points}, args.limit))
     return 0
-
-
-def series(
-    points: Sequence[TimelinePoint], category: str | None = None, question: str | None = None
-) -> dict[str, list[tuple[str, float]]]:
-    """Label -> (day, mean score that day): per category, or for one question."""
-    by_day: dict[str, dict[str, list[float]]] = defaultdict(lambda: defaultdict(list))
-    for point in points:
-        if question is not None:
-            if point.question_id != question:
-                continue
-            label = point.question_id
-        else:
-            if category is not None and point.category.casefold() != category.casefold():
-                continue
-            label = point.category
-        by_day[label][f"{point.at.astimezone():%Y-%m-%d}"].append(point.score)
-    return {
-        label: [(day, sum(v) / len(v)) for day, v in sorted(days.items())]
-        for label, days in sorted(by_day.items())
-    }
-
-
-def draw_progress(plt: Any, data: dict[str, list[tuple[str, float]]], title: str) -> None:
-    """Draw on `plotext` or a PlotextPlot's `plt`: one line per series, dates on the x axis."""
-    plt.clear_data()
-    plt.date_form("Y-m-d")
-    plt.title(title)
-    plt.ylim(0, 100)
-    plt.ylabel("score")
-    for index, (label, values) in enumerate(data.items()):
-        days = [day for day, _ in values]
-        scores = [score for _, score in values]
-        colour = SERIES_COLOURS[index % len(SERIES_COLOURS)]
-        plt.plot(days, scores, label=label, marker="braille", color=colour)
-        if len(values) == 1:  # a lone point draws no line: mark it
-            plt.scatter(days, scores, marker="●", color=colour)
-    days = sorted({day for values in data.values() for day, _ in values})
-    if len(days) == 1:  # one day only: plotext would stretch the axis over decades
-        only = date.fromisoformat(days[0])
-        plt.xlim(str(only - timedelta(days=1)), str(only + timedelta(days=1)))
-
-
-def progress_plot(
-    points: Sequence[TimelinePoint], category: str | None, question: str | None, width: int
-) -> str:
-    import plotext as plt
-
-    data = series(points, category, question)
-    if not data:
-        return "Nothing to plot for that filter."
-    plt.clear_figure()
-    plt.plotsize(max(40, width), 20)
-    plt.theme("clear")
-    draw_progress(plt, data, "Score over time" + (f": {question}" if question else " per category"))
-    text: str = plt.build()
-    return text if sys.stdout.isatty() else str(plt.uncolorize(text))
-
-
-def weakest_table(stats: Sequence[KeyPointStat]) -> Table:
-    from rich.table import Table
-
-    table = Table(
-        "question", "part", "key point", "mean coverage", "answers", title="Weakest key points"
-    )
-    for stat in stats:
-        table.add_row(
-            stat.question_id,
-            stat.part,
-            stat.key_point,
-            f"{stat.mean_coverage:.2f}",
-            str(stat.answers),
-        )
-    return table
-
-
-def due_rows(
-    plan: PracticePlan, categories: dict[str, str], limit: int
-) -> list[tuple[str, str, str, str]]:
-    """(question, category, due, last score): due ones first, then the next to fall due."""
-    rows = []
-    for state in plan.upcoming()[:limit]:
-        due: datetime = state.due or plan.now
-        when = "now" if due <= plan.now else f"{due.astimezone():%Y-%m-%d}"
-        last = "-" if state.last_score is None else f"{state.last_score:.0f}"
-        rows.append((state.question_id, categories.get(state.question_id, ""), when, last))
-    return rows
-
-
-def due_table(plan: PracticePlan, categories: dict[str, str], limit: int) -> Table:
-    from rich.table import Table
-
-    due = len(plan.due())
-    table = Table(
-        "question", "category", "due", "last score", title=f"Practice plan ({due} due now)"
-    )
-    for row in due_rows(plan, categories, limit):
-        table.add_row(*row)
-    return table

@@ -8,6 +8,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from interviewer.commands import CommandError
+
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     tune = subparsers.add_parser(
@@ -25,6 +27,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     tune.add_argument(
         "--dry-run", action="store_true", help="report only; do not write the parameters"
     )
+    tune.add_argument(
+        "--out",
+        type=Path,
+        metavar="DIR",
+        help="folder to write the fitted map to (default: the --rubrics folder when given, else "
+        "your own rubrics folder, which then overrides the shipped map)",
+    )
     from interviewer.evaluation.labelled import add_data_arguments
 
     add_data_arguments(tune, "tune")
@@ -39,7 +48,7 @@ def _run(args: argparse.Namespace) -> int:
     from interviewer.evaluation import report, tuning
     from interviewer.evaluation.evaluator import KeyPointEvaluator
     from interviewer.evaluation.labelled import answers_for
-    from interviewer.wiring import build_grader, default_embedder, load_context
+    from interviewer.wiring import build_grader, default_embedder, load_context, open_user_store
 
     console = Console()
     started = time.perf_counter()
@@ -53,23 +62,19 @@ def _run(args: argparse.Namespace) -> int:
     names = args.features.split(",") if args.features else default
     unknown = [n for n in names if n not in FEATURES]
     if unknown:
-        print(
-            f"interviewer tune: unknown features {unknown}; known: {', '.join(FEATURES)}",
-            file=sys.stderr,
-        )
-        return 2
+        raise CommandError(f"unknown features {unknown}; known: {', '.join(FEATURES)}", 2)
     context = load_context(rubrics_dir=args.rubrics)
     try:
-        answers = answers_for(args)
+        answers = answers_for(args, open_user_store)
     except FileProblems as error:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return 1
     answers = [a for a in answers if context.rubrics.get(a.question) is not None]
     embedder = default_embedder(args.model)
-    verifier: Any = False
+    verifier: Any = None
     if args.verifier_folds is not None:
-        from interviewer.wiring import load_verifier
+        from interviewer.evaluation.verifiers.loading import load_verifier
 
         verifier = load_verifier(args.verifier_folds, embedder)
     grader = build_grader(context, embedder, verifier=verifier, params=context.params)
@@ -91,7 +96,8 @@ def _run(args: argparse.Namespace) -> int:
     if args.dry_run:
         console.print(f"dry run: nothing written ({seconds:.1f} s)")
         return 0
-    target = args.rubrics or context.rubrics_dirs[0]
+    target = _target(args)
+    target.mkdir(parents=True, exist_ok=True)
     cv = f"leave-one-question-out spearman {held_out['labelled_spearman']:.3f}, kp_auc {held_out['labelled_kp_auc']:.3f}"
     fitted = final.model_copy(update={"fitted": f"{final.fitted}; {cv}"})
     path = save_params(
@@ -104,6 +110,17 @@ def _run(args: argparse.Namespace) -> int:
     )
     console.print(f"wrote {path} ({seconds:.1f} s)")
     return 0
+
+
+def _target(args: argparse.Namespace) -> Path:
+    """Where the fitted map goes: never into the package's data unless --out says so."""
+    from interviewer.paths import Paths
+
+    if args.out is not None:
+        return Path(args.out)
+    if args.rubrics is not None:  # a rubric version's map goes beside it, where eval reads it
+        return Path(args.rubrics)
+    return Paths.from_env().user_rubrics
 
 
 def _parts(context: Any) -> dict[str, list[Any]]:

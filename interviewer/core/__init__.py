@@ -1,4 +1,5 @@
-"""The pure core: models, bank and rubric loading, scoring maths, evaluation metrics.
+"""The pure core, by topic: bank/, rubric/, grading/, interview/, transcripts/, feedback/, with
+every seam in ports.py and the shared result and problem types in result.py and problems.py.
 
 Nothing here imports Textual, torch, sentence-transformers or openai; an import-linter contract and
 a test hold that line.

@@ -1,23 +1,60 @@
-"""The ports the UI talks to. Adapters implement them; tests use small in-memory versions.
+"""Every seam of the core: the ports that adapters implement and tests fake in memory.
 
-Kept tiny on purpose (one or two methods each, or a short cohesive set for the store), so the TUI
-never depends on SQLite, torch or openai directly.
+Kept tiny on purpose (one or two methods each, or a short cohesive set for the store), so the core
+and the TUI never depend on SQLite, torch or openai directly.
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from interviewer.core.result import ScoreResult
+from interviewer.core.result import Part, ScoreResult, Verdict
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from interviewer.core.interview.practice import PracticePlan
+    from interviewer.core.transcripts.records import (
+        Correction,
+        KeyPointStat,
+        SessionRecord,
+        SessionSummary,
+        TimelinePoint,
+    )
+
+
+# -- grading --------------------------------------------------------------------------------------
+
+
+class Embedder(Protocol):
+    """Turns texts into L2-normalised vectors; rows of the result follow the input order."""
+
+    @property
+    def name(self) -> str: ...
+
+    def encode(self, texts: Sequence[str]) -> npt.NDArray[np.float32]: ...
+
+
+class Verifier(Protocol):
+    """Judges (answer span, evidence statement) pairs for the grader's verification stage."""
+
+    @property
+    def name(self) -> str: ...
+
+    def judge(
+        self, question: str, pairs: Sequence[tuple[str, str]]
+    ) -> npt.NDArray[np.float32]: ...  # (n, 4): supports, contradicts, mentions, unrelated
 
 
 class AnswerGrader(Protocol):
     """What the UI needs of the grader (interviewer.core.grading.grader.Grader satisfies it)."""
 
-    def score(self, question: str, answer: str, part: str = "main") -> ScoreResult: ...
+    def score(self, question: str, answer: str, part: Part = Part.MAIN) -> ScoreResult: ...
 
 
 # -- transcripts ----------------------------------------------------------------------------------
@@ -25,7 +62,9 @@ class AnswerGrader(Protocol):
 
 @dataclass(frozen=True)
 class Versions:
-    """What produced a score, stored beside it so old grades can be explained and re-scored."""
+    """What produced a score, stored beside it so old grades can be explained and re-scored.
+    One format, built by `core.transcripts.records.versions_of`: bank `<id>@<content hash>`,
+    rubric `<question>/v<n>`, the model's name, the params' content hash; "" when unknown."""
 
     bank: str = ""
     rubric: str = ""
@@ -65,6 +104,48 @@ class TranscriptStore(Protocol):
     def finish_session(self, session_id: int) -> None: ...
 
     def unfinished_session(self) -> ResumableSession | None: ...
+
+
+class TranscriptError(Exception):
+    """A transcript store fault, as one line a user can act on (the SQLite store's StoreError is one).
+
+    `kind` is one of locked, read_only, full, corrupt, cannot_open, newer, not_found, duplicate,
+    other."""
+
+    def __init__(self, message: str, kind: str = "other") -> None:
+        super().__init__(message)
+        self.message = message
+        self.kind = kind
+
+
+class TranscriptReader(Protocol):
+    """The read side of the transcripts, and the user's corrections to past verdicts: what review,
+    export, stats, the practice plan and the evaluation ask of the store. Faults raise
+    TranscriptError."""
+
+    def sessions(self, ids: Sequence[int] | None = None) -> list[SessionRecord]: ...
+
+    def load_session(self, session_id: int) -> SessionRecord: ...
+
+    def list_sessions(
+        self, category: str | None = None, question: str | None = None
+    ) -> list[SessionSummary]: ...
+
+    def import_session(self, record: SessionRecord) -> int: ...
+
+    def correct_verdict(
+        self, answer_id: int, key_point_index: int, verdict: Verdict | str
+    ) -> Correction: ...
+
+    def labelled_rows(self) -> Iterator[dict[str, object]]: ...
+
+    def practice_plan(self, now: datetime | None = None) -> PracticePlan: ...
+
+    def due_order(self, question_ids: Sequence[str]) -> list[str]: ...
+
+    def timeline(self) -> list[TimelinePoint]: ...
+
+    def weakest_key_points(self, limit: int = 10) -> list[KeyPointStat]: ...
 
 
 # -- LLM feedback ---------------------------------------------------------------------------------

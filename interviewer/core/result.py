@@ -7,6 +7,13 @@ from enum import StrEnum
 from pydantic import BaseModel, ConfigDict, Field
 
 
+class Part(StrEnum):
+    """Which part of a question an answer is to; the values are what transcripts and JSON store."""
+
+    MAIN = "main"
+    FOLLOW_UP = "follow_up"
+
+
 class Verdict(StrEnum):
     COVERED = "covered"
     PARTIAL = "partial"
@@ -14,7 +21,7 @@ class Verdict(StrEnum):
 
 
 class Judgement(StrEnum):
-    """What the verifier made of the best-matching span."""
+    """What the verifier made of the best-matching span (shown to the user beside the verdict)."""
 
     SUPPORTS = "supports"
     CONTRADICTS = "contradicts"
@@ -75,7 +82,7 @@ class ScoreResult(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     question: str
-    part: str = "main"
+    part: Part = Part.MAIN
     score: float = Field(ge=0, le=100)
     key_points: list[KeyPointResult]
     flags: list[Flag] = Field(default_factory=list)

@@ -8,12 +8,17 @@ from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from interviewer.core.problems import FileProblems, Problem
+from interviewer.core.result import Part
 from interviewer.paths import checkout_dir
+
+if TYPE_CHECKING:
+    from interviewer.core.ports import TranscriptReader
 
 REPO = checkout_dir()
 DEFAULT_DATA = REPO / "eval" / "labelled"
@@ -35,7 +40,7 @@ MESSY_KINDS = (
 class LabelledAnswer:
     id: str
     question: str
-    part: str
+    part: Part
     kind: str
     set: str
     answer: str
@@ -57,12 +62,17 @@ def _row(path: Path, number: int, data: object) -> LabelledAnswer:
     grade = data["grade"]
     if not isinstance(grade, int | float) or not 0 <= grade <= 10:
         raise FileProblems([Problem(str(path), where, "grade", "expected a number 0-10")])
+    try:
+        part = Part(str(data.get("part", Part.MAIN)))
+    except ValueError:
+        problem = Problem(str(path), where, "part", "expected main or follow_up")
+        raise FileProblems([problem]) from None
     kind = str(data.get("kind", "user"))
     default_set = "messy" if kind in MESSY_KINDS else "clean"
     return LabelledAnswer(
         id=str(data["id"]),
         question=str(data["question"]),
-        part=str(data.get("part", "main")),
+        part=part,
         kind=kind,
         set=str(data.get("set", default_set)),
         answer=str(data["answer"]),
@@ -101,7 +111,7 @@ def load_labelled(paths: Iterable[Path] = (DEFAULT_DATA,)) -> list[LabelledAnswe
 
 
 def check_against_key_points(
-    rows: Iterable[LabelledAnswer], key_point_counts: Mapping[tuple[str, str], int]
+    rows: Iterable[LabelledAnswer], key_point_counts: Mapping[tuple[str, Part], int]
 ) -> list[str]:
     """Problems where a row's labels do not fit its question's key points."""
     problems: list[str] = []
@@ -114,15 +124,10 @@ def check_against_key_points(
     return problems
 
 
-def from_transcripts() -> list[LabelledAnswer]:
+def from_transcripts(transcripts: TranscriptReader) -> list[LabelledAnswer]:
     """Answers whose verdicts the user corrected in `interviewer review`, as labelled rows."""
-    from interviewer.adapters.store.sqlite import open_store
-
-    store = open_store()
-    rows: list[LabelledAnswer] = []
-    for number, row in enumerate(store.labelled_rows(), 1):
-        rows.append(_row(Path("transcripts"), number, row))
-    return rows
+    rows = transcripts.labelled_rows()
+    return [_row(Path("transcripts"), number, row) for number, row in enumerate(rows, 1)]
 
 
 def add_data_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
@@ -148,9 +153,13 @@ def add_data_arguments(parser: argparse.ArgumentParser, verb: str) -> None:
     )
 
 
-def answers_for(args: argparse.Namespace) -> list[LabelledAnswer]:
-    """The labelled answers the options name; raises FileProblems for a broken file."""
+def answers_for(
+    args: argparse.Namespace, open_transcripts: Callable[[], TranscriptReader]
+) -> list[LabelledAnswer]:
+    """The labelled answers the options name; raises FileProblems for a broken file.
+    `open_transcripts` (the commands pass `wiring.open_user_store`) is called only for
+    `--from-transcripts`, so a plain eval never creates the user's database."""
     answers = load_labelled(args.data or [DEFAULT_DATA])
     if args.from_transcripts:
-        answers += from_transcripts()
+        answers += from_transcripts(open_transcripts())
     return answers

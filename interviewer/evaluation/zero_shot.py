@@ -12,8 +12,9 @@ from collections.abc import Callable
 import numpy as np
 import numpy.typing as npt
 
-from interviewer.core.grading.embedding import Embedder, Matrix, normalise
+from interviewer.core.grading.embedding import Matrix, normalise
 from interviewer.core.grading.text import split_units
+from interviewer.core.ports import Embedder
 
 
 def _units(text: str) -> list[str]:

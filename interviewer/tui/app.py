@@ -1,8 +1,9 @@
 """The interview app: screens in turn, the grader loading in the background, transcripts saved.
 
 `make_app(settings, deps)` is the one way to build it, for the CLI and the tests alike. The app
-owns the long-lived pieces (the grader handle, the store, the interview in progress); screens show
-them and call back into the app to move on.
+owns the long-lived pieces (the grader handle, the store, the interview in progress) and creates
+every screen, handing each what it shows. Screens post what the user chose (`tui.messages`); the
+app handles it here and tells the screen it shows when a score arrives.
 """
 
 from __future__ import annotations
@@ -10,26 +11,37 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Any, ClassVar
 
-from textual import work
+from textual import on, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
 from interviewer.core.interview.session import InterviewSettings, Order, select_questions
+from interviewer.core.ports import TranscriptError
+from interviewer.core.rubric.schema import RubricMissing
 from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 from interviewer.tui.config import AppDeps, AppSettings
 from interviewer.tui.grader_handle import GraderHandle, ModelState, ModelUnavailable
 from interviewer.tui.messages import (
     AnswerNotScored,
     AnswerScored,
+    AnswerSubmitted,
     CatalogFailed,
     CatalogLoaded,
+    CatalogReady,
+    ContinueChosen,
+    InterviewChosen,
     ModelFailed,
     ModelLoaded,
+    NewInterviewChosen,
+    ResumeChosen,
+    RetryChosen,
+    ScoreArrived,
+    ScreenChoice,
 )
 from interviewer.tui.palette import interview_commands
 from interviewer.tui.run import InterviewRun
-from interviewer.tui.screens.base import TALL_FROM
+from interviewer.tui.screens.base import TALL_FROM, InterviewScreen
 from interviewer.tui.screens.start import StartScreen
 
 if TYPE_CHECKING:
@@ -38,7 +50,7 @@ if TYPE_CHECKING:
 
     from interviewer.core.bank.schema import Bank
     from interviewer.core.interview.session import Attempt, Step
-    from interviewer.core.ports import ResumableSession, TranscriptStore
+    from interviewer.core.ports import ResumableSession, TranscriptReader, TranscriptStore
 
 
 class InterviewApp(App[None]):
@@ -62,14 +74,17 @@ class InterviewApp(App[None]):
         self.model_detail = ""
         self.banks: list[Bank] = []
         self.interview: InterviewRun | None = None
+        self.view: InterviewScreen | None = None  # the interview screen shown last, kept by the app
         self.clock = deps.clock
+        self._reader: TranscriptReader | None = None
 
     def now(self) -> float:
         return self.clock()
 
     def on_mount(self) -> None:
         # Interview screens replace each other on top of the (blank) default screen.
-        self.push_screen(StartScreen(self.settings.interview, self.deps.due_order is not None))
+        self.view = StartScreen(self.settings.interview, self.deps.due_order is not None)
+        self.push_screen(self.view)
         # After the first paint, the banks (quick); the model once they are in (torch holds the GIL).
         self.call_after_refresh(self.load_catalog)
 
@@ -99,16 +114,16 @@ class InterviewApp(App[None]):
     def warm_up(self, question_ids: list[str]) -> None:
         try:
             self.model.warm_up(question_ids)
-        except (ModelUnavailable, KeyError):
+        except (ModelUnavailable, RubricMissing):
             return  # scoring reports it where the user is looking
 
     @work(thread=True, exit_on_error=False, group="scoring", description="Scoring an answer")
     def score_answer(self, run: InterviewRun, step: Step, attempt: Attempt) -> None:
         try:
-            result = self.model.score(step.question.id, attempt.text, step.part.value)
+            result = self.model.score(step.question.id, attempt.text, step.part)
         except ModelUnavailable as error:
             reason = f"the model is unavailable ({error})"
-        except KeyError:
+        except RubricMissing:
             reason = "this part has no rubric yet"
         except Exception as error:  # the answer is stored already; say so rather than hang
             reason = f"scoring failed ({type(error).__name__}: {error})"
@@ -118,7 +133,7 @@ class InterviewApp(App[None]):
         self.post_message(AnswerNotScored(run, step, attempt, reason))
 
     # -- what the workers report ------------------------------------------------------------------
-    async def on_catalog_loaded(self, message: CatalogLoaded) -> None:
+    def on_catalog_loaded(self, message: CatalogLoaded) -> None:
         self.banks = message.banks
         problem = getattr(self.store, "problem", None)  # the SQLite store could not open
         if problem is not None:
@@ -129,8 +144,8 @@ class InterviewApp(App[None]):
         self.call_after_refresh(self._start_model)
         if self.settings.start_directly and self.start_interview(self.settings.interview):
             return
-        if isinstance(self.screen, StartScreen):  # also when a direct start matched nothing
-            await self.screen.show_catalog(self.banks, self._resumable())
+        if self.view is not None:  # the start screen, also when a direct start matched nothing
+            self.view.post_message(CatalogReady(self.banks, self._resumable()))
 
     def on_catalog_failed(self, message: CatalogFailed) -> None:
         self._start_model()
@@ -147,21 +162,16 @@ class InterviewApp(App[None]):
 
     def on_answer_scored(self, message: AnswerScored) -> None:
         message.run.record_score(message.attempt, message.result)
-        self._refresh_result(message.attempt)
+        self._score_arrived(message.attempt)
 
     def on_answer_not_scored(self, message: AnswerNotScored) -> None:
         message.attempt.unscored = message.reason
-        self._refresh_result(message.attempt)
+        self._score_arrived(message.attempt)
 
-    def _refresh_result(self, attempt: Attempt) -> None:
-        from interviewer.tui.screens.score import ScoreScreen
-        from interviewer.tui.screens.summary import SummaryScreen
-
-        screen = self.screen
-        if isinstance(screen, ScoreScreen) and screen.attempt is attempt:
-            screen.show_result()
-        elif isinstance(screen, SummaryScreen):
-            screen.refresh_summary()
+    def _score_arrived(self, attempt: Attempt) -> None:
+        """The score view of this attempt shows it; the summary fills in a late score."""
+        if self.view is not None:
+            self.view.post_message(ScoreArrived(attempt))
 
     def _store_error(self, text: str) -> None:
         self.notify(text, severity="error", timeout=8)
@@ -173,7 +183,48 @@ class InterviewApp(App[None]):
             self._store_error(f"could not read unfinished sessions: {error}")
             return None
 
+    # -- what the screens ask for -----------------------------------------------------------------
+    def _from_view(self, message: ScreenChoice) -> bool:
+        """Only the screen on show moves the interview: a choice queued on a screen just left (a
+        key held down) is dropped."""
+        return message.screen is self.view
+
+    @on(InterviewChosen)
+    def _interview_chosen(self, message: InterviewChosen) -> None:
+        if self._from_view(message):
+            self.start_interview(message.settings)
+
+    @on(ResumeChosen)
+    def _resume_chosen(self, message: ResumeChosen) -> None:
+        if self._from_view(message):
+            self.resume_interview(message.saved)
+
+    @on(AnswerSubmitted)
+    def _answer_submitted(self, message: AnswerSubmitted) -> None:
+        if self._from_view(message):
+            self.submit_answer(message.step, message.text)
+
+    @on(RetryChosen)
+    def _retry_chosen(self, message: RetryChosen) -> None:
+        if self._from_view(message):
+            self.show_step()
+
+    @on(ContinueChosen)
+    def _continue_chosen(self, message: ContinueChosen) -> None:
+        if self._from_view(message):
+            self.next_step()
+
+    @on(NewInterviewChosen)
+    def _new_interview_chosen(self, message: NewInterviewChosen) -> None:
+        if self._from_view(message):
+            self.new_interview()
+
     # -- moving through the interview -------------------------------------------------------------
+    def _show(self, screen: InterviewScreen) -> None:
+        """Replaces the interview screen on show (the start screen is pushed once, at mount)."""
+        self.view = screen
+        self.switch_screen(screen)
+
     def bank(self, bank_id: str | None) -> Bank | None:
         fallback = self.banks[0] if self.banks else None
         return next((b for b in self.banks if b.id == bank_id), fallback)
@@ -221,7 +272,7 @@ class InterviewApp(App[None]):
         if step is None:
             self.finish_interview()
             return
-        self.switch_screen(QuestionScreen(run, step))
+        self._show(QuestionScreen(run, step, self.now, self.settings.draft_save_delay))
 
     def submit_answer(self, step: Step, text: str) -> None:
         """Stores the answer first, then shows the score view and starts scoring."""
@@ -231,7 +282,7 @@ class InterviewApp(App[None]):
         if run is None:
             return
         attempt = run.submit(step, text, self.now())
-        self.switch_screen(ScoreScreen(run, step, attempt))
+        self._show(ScoreScreen(run, step, attempt, self.deps.feedback))
         self.score_answer(run, step, attempt)
 
     def next_step(self) -> None:
@@ -244,7 +295,7 @@ class InterviewApp(App[None]):
 
         if self.interview is not None:
             self.interview.finish()
-            self.switch_screen(SummaryScreen(self.interview))
+            self._show(SummaryScreen(self.interview))
 
     def new_interview(self) -> None:
         self._confirm_unsaved("Start a new interview?", "New interview", self._open_start)
@@ -253,14 +304,14 @@ class InterviewApp(App[None]):
         self.flush_draft()
         self.interview = None
         due = self.deps.due_order is not None
-        self.switch_screen(StartScreen(self.settings.interview, due, self.banks, self._resumable()))
+        self._show(StartScreen(self.settings.interview, due, self.banks, self._resumable()))
 
     # -- quitting without losing text -------------------------------------------------------------
     def flush_draft(self) -> None:
-        from interviewer.tui.screens.question import QuestionScreen
-
-        if isinstance(self.screen, QuestionScreen):
-            self.screen.save_draft()
+        """Stores the draft on show now (also from under a help or confirmation dialog)."""
+        view = self.view
+        if view is not None and view.is_mounted:
+            view.flush()
 
     def exit(self, *args: Any, **kwargs: Any) -> None:
         self.model.close()  # wake workers waiting for the model, so closing never waits on torch
@@ -299,14 +350,45 @@ class InterviewApp(App[None]):
     async def action_toggle_model_answer(self) -> None:
         from interviewer.tui.screens.score import ScoreScreen
 
-        if isinstance(self.screen, ScoreScreen):
-            await self.screen.action_toggle_model_answer()
+        view = self.view
+        if view is self.screen and isinstance(view, ScoreScreen):
+            await view.action_toggle_model_answer()
         else:
             self.notify("The model answer is shown on the score view, after you answer.")
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)  # theme, keys, screenshot, quit
-        yield from interview_commands(self)
+        reads = self.deps.open_reader is not None
+        yield from interview_commands(
+            new_interview=self.new_interview,
+            toggle_model_answer=self.action_toggle_model_answer,
+            open_review=self.open_review if reads else None,
+            open_progress=self.open_progress if reads else None,
+        )
+
+    # -- looking back: transcripts ---------------------------------------------------------------
+    def transcripts(self) -> TranscriptReader | None:
+        """The transcript reader (`AppDeps.open_reader`), opened the first time it is needed."""
+        if self._reader is None and self.deps.open_reader is not None:
+            try:
+                self._reader = self.deps.open_reader()
+            except TranscriptError as error:
+                self._store_error(error.message)
+        return self._reader
+
+    def open_review(self) -> None:
+        from interviewer.tui.screens.review import ReviewScreen
+
+        reader = self.transcripts()
+        if reader is not None:
+            self.push_screen(ReviewScreen(reader))
+
+    def open_progress(self) -> None:
+        from interviewer.tui.screens.progress import ProgressScreen
+
+        reader = self.transcripts()
+        if reader is not None:
+            self.push_screen(ProgressScreen(reader))
 
 
 def make_app(settings: AppSettings, deps: AppDeps) -> InterviewApp:

@@ -15,7 +15,12 @@ from interviewer.core.interview.session import DueOrder, InterviewSettings
 
 if TYPE_CHECKING:
     from interviewer.core.bank.schema import Bank
-    from interviewer.core.ports import AnswerGrader, FeedbackWriter, TranscriptStore
+    from interviewer.core.ports import (
+        AnswerGrader,
+        FeedbackWriter,
+        TranscriptReader,
+        TranscriptStore,
+    )
 
 FEEDBACK_OFF = "feedback off — set INTERVIEWER_LLM_BASE_URL (see `interviewer doctor`)"
 
@@ -38,3 +43,6 @@ class AppDeps:
     due_order: DueOrder | None = None  # enables the "due and weakest first" order
     warm_up: Callable[[AnswerGrader, list[str]], None] | None = None  # prepare rubrics early
     clock: Callable[[], float] = time.monotonic  # time spent; tests freeze it for snapshots
+    # Past transcripts for the Review and Progress screens, opened when one is first shown (may
+    # raise TranscriptError). None: the palette does not offer them.
+    open_reader: Callable[[], TranscriptReader] | None = None

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from interviewer.core.ports import AnswerGrader
-    from interviewer.core.result import ScoreResult
+    from interviewer.core.result import Part, ScoreResult
 
 
 class ModelState(StrEnum):
@@ -89,7 +89,7 @@ class GraderHandle:
             raise ModelUnavailable(reason or "the model failed to load")
         return self._grader
 
-    def score(self, question: str, answer: str, part: str) -> ScoreResult:
+    def score(self, question: str, answer: str, part: Part) -> ScoreResult:
         grader = self.grader()
         with self._lock:
             return grader.score(question, answer, part)

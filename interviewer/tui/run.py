@@ -10,7 +10,8 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, TypeVar
 
 from interviewer.core.interview.session import Attempt, InterviewSession, InterviewSettings, Step
-from interviewer.core.ports import ResumableSession, Versions
+from interviewer.core.ports import ResumableSession
+from interviewer.core.transcripts.records import versions_of
 
 if TYPE_CHECKING:
     from interviewer.core.bank.schema import Bank, Question
@@ -113,9 +114,7 @@ class InterviewRun:
         answer_id = attempt.answer_id
         if answer_id is None:
             return
-        versions = Versions(
-            bank=self.bank.id, rubric=str(result.rubric_version), model=result.model
-        )
+        versions = versions_of(self.bank, result)
         self._guard(lambda: self.store.save_score(answer_id, result, versions))
 
     def save_feedback(

@@ -1,58 +1,45 @@
-"""The user's answer with each key point's evidence in that point's colour.
+"""The user's answer with each key point's evidence in that point's colour, as Rich `Text`.
 
-Evidence spans come as character offsets into the answer and may overlap (the grader also matches
-pairs of neighbouring sentences), so the shortest span covering a stretch of text wins there, and a
-numbered marker opens each span: the link to its key point survives without colour.
+One rule and one palette for every view: the segments and colours come from
+`core.transcripts.render`, which the HTML export also draws with. Each evidence span opens with its
+`[n]` marker (so the link to its key point survives without colour), and where spans overlap the
+shortest one's colour wins. The styles are plain colours, valid in Rich and in Textual alike.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from itertools import pairwise
 from typing import TYPE_CHECKING
 
-from textual.content import Content
+from interviewer.core.transcripts.render import evidence_spans, point_colour, segments
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from rich.text import Text
+
     from interviewer.core.result import KeyPointResult
 
-# Theme variables, so highlights follow the theme; cycled when a question has more points.
-POINT_COLOURS = ("primary", "accent", "success", "secondary", "warning", "error")
+__all__ = ["evidence_spans", "evidence_style", "highlight_answer", "marker_style", "point_colour"]
 
 
-def point_colour(index: int) -> str:
-    return POINT_COLOURS[index % len(POINT_COLOURS)]
+def marker_style(index: int) -> str:
+    """The style of key point `index`'s `[n]` marker, wherever the number is shown."""
+    return f"bold {point_colour(index)}"
 
 
-def evidence_spans(answer: str, points: Sequence[KeyPointResult]) -> list[tuple[int, int, int]]:
-    """(start, end, key point index) for each point with evidence that really is in the answer."""
-    spans: list[tuple[int, int, int]] = []
-    for index, point in enumerate(points):
-        evidence = point.evidence
-        if evidence is None:
-            continue
-        start, end = evidence.start, evidence.end
-        if answer[start:end] != evidence.text:  # offsets disagree: trust the text
-            start = answer.find(evidence.text)
-            end = start + len(evidence.text)
-        if 0 <= start < end <= len(answer):
-            spans.append((start, end, index))
-    return spans
+def evidence_style(index: int) -> str:
+    """The style of answer text that is evidence for key point `index`."""
+    return f"black on {point_colour(index)}"
 
 
-def highlight_answer(answer: str, points: Sequence[KeyPointResult]) -> Content:
-    spans = evidence_spans(answer, points)
-    cuts = sorted({0, len(answer), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
-    parts: list[str | tuple[str, str]] = []
-    for start, end in pairwise(cuts):
-        for span_start, _, index in spans:
-            if span_start == start:
-                parts.append((f"[{index + 1}]", f"bold ${point_colour(index)}"))
-        covering = [span for span in spans if span[0] <= start and end <= span[1]]
-        text = answer[start:end]
-        if covering:
-            _, _, index = min(covering, key=lambda span: span[1] - span[0])
-            parts.append((text, f"$text on ${point_colour(index)}-muted"))
-        else:
-            parts.append(text)
-    return Content.assemble(*parts)
+def highlight_answer(answer: str, points: Sequence[KeyPointResult]) -> Text:
+    """The answer, never read as markup, with markers and evidence colours."""
+    from rich.text import Text
+
+    text = Text()
+    for segment in segments(answer, points):
+        for index in segment.markers:
+            text.append(f"[{index + 1}]", style=marker_style(index))
+        owner = segment.key_point
+        text.append(segment.text, style="" if owner is None else evidence_style(owner))
+    return text

@@ -98,8 +98,11 @@ def cache_result() -> ScoreResult:
     )
 
 
-VERSIONS = Versions(
-    bank="architecture-system-design@abc", rubric="v1", model="hand-made", params="p1"
+VERSIONS = Versions(  # the format `versions_of` writes, with made-up content hashes
+    bank="architecture-system-design@0123456789ab",
+    rubric=f"{CIRCUIT}/v1",
+    model="hand-made",
+    params="ba9876543210",
 )
 
 

@@ -11,6 +11,7 @@ from interviewer.adapters.store.sqlite import SqliteTranscriptStore, open_store
 from interviewer.cli import main
 from interviewer.commands.review import rescore
 from interviewer.core.bank.schema import Question
+from interviewer.core.result import Part
 from interviewer.paths import Paths
 from tests.store.helpers import CACHE, CIRCUIT, fill_session
 
@@ -117,5 +118,5 @@ def test_exported_labels_load_in_the_eval_reader(
     (row,) = read_jsonl(out)
     assert (row.question, row.coverage, row.set) == (CIRCUIT, (0.5, 0.5, 0.0), "transcripts")
     rubrics = load_context().rubrics.rubrics
-    counts = {(q, "main"): len(r.key_points) for q, r in rubrics.items()}
+    counts = {(q, Part.MAIN): len(r.key_points) for q, r in rubrics.items()}
     assert check_against_key_points([row], counts) == []

@@ -62,10 +62,13 @@ def test_order_puts_due_weakest_first_then_new_then_the_rest() -> None:
     assert [s.question_id for s in plan.due()] == ["weak", "middling"]
 
 
-def test_the_store_replays_first_attempts_into_the_plan(store: SqliteTranscriptStore) -> None:
+def test_the_store_replays_first_attempts_into_the_plan(db_path: Path, tmp_path: Path) -> None:
     """One review per session: a retry after reading the model answer does not count."""
     clock = iter([DAY0 + timedelta(seconds=i) for i in range(100)])
-    store.clock = lambda: next(clock)
+    db_path.parent.mkdir(parents=True)
+    store = SqliteTranscriptStore(
+        db_path, fallback_dir=tmp_path / "fallback", clock=lambda: next(clock)
+    )
     session = store.start_session("b", [CIRCUIT, CACHE], {})
     weak = store.submit_answer(session, CIRCUIT, "main", "no idea", 5.0)
     store.save_score(weak, circuit_result().model_copy(update={"score": 5.0}), VERSIONS)

@@ -11,7 +11,17 @@ import pytest
 from interviewer.adapters.store import schema
 from interviewer.adapters.store.schema import MIGRATIONS, applied, migrate
 from interviewer.adapters.store.sqlite import SqliteTranscriptStore, StoreError
-from tests.store.helpers import CACHE, CIRCUIT, CIRCUIT_ANSWER, circuit_result, raw
+from interviewer.core.ports import Versions
+from interviewer.core.transcripts.records import upgraded_versions, versions_of
+from tests.store.helpers import (
+    CACHE,
+    CIRCUIT,
+    CIRCUIT_ANSWER,
+    VERSIONS,
+    circuit_result,
+    fill_session,
+    raw,
+)
 
 NAMES = [m.__name__ for m in MIGRATIONS]
 
@@ -85,6 +95,7 @@ def test_every_earlier_version_upgrades_and_keeps_its_data(
     assert record.uid and len(record.uid) == 32
     assert record.answers[0].score is not None
     assert record.answers[0].score.result == circuit_result()
+    assert record.answers[0].score.versions == Versions(rubric=f"{CIRCUIT}/v1")  # m006's format
     resumed = store.unfinished_session()
     assert resumed is not None
     assert resumed.drafts == {(CACHE, "main"): "unsent words"}
@@ -122,3 +133,68 @@ def test_a_failing_migration_leaves_the_previous_version(
     assert applied(db) == NAMES[:2]
     tables = {row[0] for row in db.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert "half_done" not in tables
+
+
+# A score's versions as each writer saved them before m006: the interview screen (bank id alone,
+# bare rubric number), `review --rescore` (`versions_of`, today's format), and nothing known.
+OLD_VERSIONS = [
+    ("architecture-system-design", "3", "all-MiniLM-L6-v2", ""),
+    ("architecture-system-design@0123456789ab", f"{CIRCUIT}/v2", "all-MiniLM-L6-v2", "ba98765432"),
+    ("", "", "", ""),
+]
+NEW_VERSIONS = [
+    Versions("architecture-system-design@", f"{CIRCUIT}/v3", "all-MiniLM-L6-v2", ""),
+    Versions(*OLD_VERSIONS[1]),
+    Versions(),
+]
+
+
+def test_m006_rewrites_old_score_versions_into_the_one_format(db_path: Path) -> None:
+    db_path.parent.mkdir(parents=True)
+    db = raw(db_path)
+    migrate(db, upto=NAMES.index("m006_one_versions_format"))
+    db.execute(
+        "INSERT INTO sessions (id, uid, bank_id, settings, started_at)"
+        " VALUES (1, ?, 'architecture-system-design', '{}', '2025-01-02T10:00:00+00:00')",
+        ("0" * 32,),
+    )
+    db.execute(
+        "INSERT INTO answers (id, session_id, question_id, part, text, seconds, submitted_at)"
+        " VALUES (1, 1, ?, 'main', ?, 30, '2025-01-02T10:01:00+00:00')",
+        (CIRCUIT, CIRCUIT_ANSWER),
+    )
+    result = circuit_result()
+    db.executemany(
+        "INSERT INTO scores (answer_id, score, result, bank_version, rubric_version,"
+        " model_version, params_version, scored_at)"
+        " VALUES (1, ?, ?, ?, ?, ?, ?, '2025-01-02T10:01:01+00:00')",
+        [(result.score, result.model_dump_json(), *old) for old in OLD_VERSIONS],
+    )
+    db.close()
+
+    store = SqliteTranscriptStore(db_path)
+    assert store.problem is None
+    scores = store.load_session(1).answers[0].scores
+    assert [score.versions for score in scores] == NEW_VERSIONS
+    # The migration's SQL and the rule imports use agree; today's writer is already in that format.
+    assert [upgraded_versions(Versions(*old), CIRCUIT) for old in OLD_VERSIONS] == NEW_VERSIONS
+    assert upgraded_versions(VERSIONS, CIRCUIT) == VERSIONS
+    assert versions_of(None, result).rubric == f"{CIRCUIT}/v1"
+
+
+def test_an_export_from_before_m006_imports_in_the_one_format(tmp_path: Path) -> None:
+    source = SqliteTranscriptStore(sqlite3.connect(":memory:"), fallback_dir=tmp_path)
+    record = source.load_session(fill_session(source))
+    old = Versions("architecture-system-design", "1", "hand-made")
+    answers = [
+        a.model_copy(update={"scores": [s.model_copy(update={"versions": old}) for s in a.scores]})
+        for a in record.answers
+    ]
+    exported = record.model_copy(update={"answers": answers})
+
+    target = SqliteTranscriptStore(sqlite3.connect(":memory:"), fallback_dir=tmp_path)
+    imported = target.load_session(target.import_session(exported))
+    assert {(a.question_id, a.score.versions) for a in imported.answers if a.score} == {
+        (a.question_id, Versions("architecture-system-design@", f"{a.question_id}/v1", "hand-made"))
+        for a in imported.answers
+    }

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.adapters.store.sqlite import SqliteTranscriptStore, StoreError, open_store
-from interviewer.core.ports import TranscriptStore
+from interviewer.core.ports import TranscriptReader, TranscriptStore
 from interviewer.core.result import Verdict
 from interviewer.paths import Paths
 from tests.store.helpers import (
@@ -25,9 +25,13 @@ from tests.store.helpers import (
 REPO = Path(__file__).resolve().parents[2]
 
 
-def test_it_satisfies_the_port() -> None:
-    store: TranscriptStore = SqliteTranscriptStore(sqlite3.connect(":memory:"))
+def test_it_satisfies_both_ports() -> None:
+    """mypy checks these assignments: the store is the write port and the read port."""
+    opened = SqliteTranscriptStore(sqlite3.connect(":memory:"))
+    store: TranscriptStore = opened
+    reader: TranscriptReader = opened
     assert store.unfinished_session() is None
+    assert reader.sessions() == []
 
 
 def test_open_store_creates_the_user_database(tmp_path: Path) -> None:

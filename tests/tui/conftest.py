@@ -14,7 +14,7 @@ import pytest
 from interviewer.core.grading.embedding import HashingEmbedder
 from interviewer.core.grading.grader import Grader
 from interviewer.core.interview.session import InterviewSettings, Order
-from interviewer.core.ports import AnswerGrader, FeedbackWriter, TranscriptStore
+from interviewer.core.ports import AnswerGrader, FeedbackWriter, TranscriptReader, TranscriptStore
 from interviewer.core.result import EvidenceSpan, KeyPointResult, ScoreResult, Verdict
 from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 from interviewer.paths import Paths
@@ -127,6 +127,7 @@ def build_app(
     store: TranscriptStore | None = None,
     feedback: FeedbackWriter | None = None,
     clock: Callable[[], float] = frozen_clock,
+    reader: TranscriptReader | None = None,
 ) -> InterviewApp:
     deps = AppDeps(
         catalog=lambda: context.banks.banks,
@@ -136,6 +137,7 @@ def build_app(
         due_order=fixed_order,
         warm_up=lambda grader, ids: getattr(grader, "warm_up", lambda ids: None)(ids),
         clock=clock,
+        open_reader=None if reader is None else lambda: reader,
     )
     app_settings = AppSettings(interview=settings, start_directly=start_directly)
     return make_app(app_settings, deps)

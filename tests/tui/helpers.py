@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from textual.pilot import Pilot
 
 from interviewer.tui.widgets.answer_editor import AnswerEditor
@@ -29,3 +31,13 @@ async def answer_and_submit(pilot: Pilot[None], text: str) -> None:
     await type_answer(pilot, text)
     await pilot.press("ctrl+s")
     await settle(pilot)
+
+
+async def until(pilot: Pilot[None], condition: Callable[[], bool], what: str) -> None:
+    """Waits for the app to reach a state (a guard against hanging, not a timing)."""
+    for _ in range(200):
+        if condition():
+            await pilot.pause()
+            return
+        await pilot.pause(0.025)
+    raise AssertionError(f"never happened: {what}")

@@ -4,18 +4,29 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from textual.widgets import Button, Markdown, Static
 
 from interviewer.core.grading.grader import Grader
 from interviewer.core.interview.session import InterviewSettings
-from interviewer.core.ports import FeedbackEvent, FeedbackEventKind, FeedbackRequest
-from interviewer.core.result import ScoreResult
+from interviewer.core.ports import (
+    FeedbackEvent,
+    FeedbackEventKind,
+    FeedbackRequest,
+    TranscriptError,
+    TranscriptReader,
+)
+from interviewer.core.result import Part, ScoreResult
+from interviewer.core.rubric.schema import RubricMissing
 from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
+from interviewer.paths import Paths
 from interviewer.tui.app import InterviewApp
 from interviewer.tui.grader_handle import ModelState
 from interviewer.tui.screens.dialogs import ConfirmScreen, HelpScreen
+from interviewer.tui.screens.progress import ProgressScreen
 from interviewer.tui.screens.question import QuestionScreen
+from interviewer.tui.screens.review import ReviewScreen
 from interviewer.tui.screens.score import ScoreScreen
 from interviewer.tui.screens.start import StartScreen
 from interviewer.tui.widgets.answer_editor import AnswerEditor
@@ -133,6 +144,7 @@ async def test_palette_offers_our_commands(fast_app: InterviewApp) -> None:
         await settle(pilot)
         titles = [c.title for c in pilot.app.get_system_commands(pilot.app.screen)]
         assert {"New interview", "Toggle model answer", "Theme"} <= set(titles)
+        assert not {"Review transcripts", "Progress"} & set(titles)  # no transcripts to read
 
 
 async def test_new_interview_from_a_question_asks_then_returns_to_start(
@@ -202,9 +214,9 @@ class FollowUpWithoutRubric:
 
     inner: Grader
 
-    def score(self, question: str, answer: str, part: str = "main") -> ScoreResult:
-        if part == "follow_up":
-            raise KeyError(f"rubric {question} has no part 'follow_up'")
+    def score(self, question: str, answer: str, part: Part = Part.MAIN) -> ScoreResult:
+        if part == Part.FOLLOW_UP:
+            raise RubricMissing(f"rubric {question} has no part 'follow_up'")
         return self.inner.score(question, answer, part)
 
 
@@ -315,22 +327,41 @@ async def test_f4_without_a_real_terminal_says_so(fast_app: InterviewApp) -> Non
         assert pilot.app.screen.query_one(AnswerEditor).text == "kept"
 
 
-async def test_palette_opens_review_and_progress_when_they_are_installed(
-    fast_app: InterviewApp,
+async def test_palette_opens_review_and_progress_over_the_transcripts(
+    context: GradingContext, hashing_grader: Grader, tmp_path: Path
 ) -> None:
-    from interviewer.tui.palette import OPTIONAL_SCREENS, _available
+    from interviewer.adapters.store.sqlite import open_store
 
-    installed = [(title, name) for module, name, title, _ in OPTIONAL_SCREENS if _available(module)]
-    async with fast_app.run_test(size=(100, 40)) as pilot:
+    store = open_store(Paths(tmp_path / "home"), bank_lookup=context.question)
+    app = build_app(context, lambda: hashing_grader, store=store, reader=store)
+    async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)
         commands = {c.title: c for c in pilot.app.get_system_commands(pilot.app.screen)}
-        for title, name in installed:
+        for title, screen_type in (
+            ("Review transcripts", ReviewScreen),
+            ("Progress", ProgressScreen),
+        ):
             commands[title].callback()
-            await pilot.pause()
-            assert type(pilot.app.screen).__name__ == name
+            await settle(pilot)
+            assert isinstance(pilot.app.screen, screen_type)
             pilot.app.pop_screen()
             await pilot.pause()
         assert isinstance(pilot.app.screen, StartScreen)
+    store.close()
+
+
+async def test_a_reader_that_cannot_open_is_reported_not_raised(fast_app: InterviewApp) -> None:
+    def broken() -> TranscriptReader:
+        raise TranscriptError("database is locked", "locked")
+
+    fast_app.deps.open_reader = broken
+    async with fast_app.run_test(size=(100, 40)) as pilot:
+        await settle(pilot)
+        commands = {c.title: c for c in pilot.app.get_system_commands(pilot.app.screen)}
+        commands["Review transcripts"].callback()
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, StartScreen)
+        assert any("database is locked" in n.message for n in pilot.app._notifications)
 
 
 async def test_a_direct_start_that_matches_nothing_opens_the_start_screen(

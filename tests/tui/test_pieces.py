@@ -1,4 +1,5 @@
-"""Unit tests of the TUI's small pure parts: highlighting, the CLI's settings, the editor hand-off."""
+"""Unit tests of the TUI's small pure parts: the CLI's settings and transcript reader, the editor
+hand-off."""
 
 from __future__ import annotations
 
@@ -12,66 +13,8 @@ from pathlib import Path
 import pytest
 
 from interviewer.core.interview.session import Order
-from interviewer.core.result import EvidenceSpan, KeyPointResult, Verdict
+from interviewer.core.result import Part
 from interviewer.tui.widgets.answer_editor import edit_externally, editor_command
-from interviewer.views.highlight import evidence_spans, highlight_answer, point_colour
-
-ANSWER = "Closed passes calls. Too many failures open it. After a timeout it goes half-open."
-
-
-def point(
-    label: str, start: int | None, end: int | None, text: str | None = None
-) -> KeyPointResult:
-    evidence = None
-    if start is not None and end is not None:
-        evidence = EvidenceSpan(text=text or ANSWER[start:end], start=start, end=end)
-    return KeyPointResult(
-        key_point=label,
-        coverage=0.9 if evidence else 0.1,
-        verdict=Verdict.COVERED if evidence else Verdict.MISSING,
-        evidence=evidence,
-        similarity=0.5,
-    )
-
-
-def test_each_span_is_marked_and_coloured_by_its_point() -> None:
-    second = ANSWER.index("Too")
-    points = [
-        point("states", 0, 20),
-        point("detection", second, second + 27),
-        point("x", None, None),
-    ]
-    content = highlight_answer(ANSWER, points)
-    assert content.plain == "[1]" + ANSWER[:second] + "[2]" + ANSWER[second:]
-    styles = {str(span.style) for span in content.spans}
-    assert f"$text on ${point_colour(0)}-muted" in styles
-    assert f"$text on ${point_colour(1)}-muted" in styles
-
-
-def test_overlapping_spans_show_the_shorter_one_on_top() -> None:
-    inner = ANSWER.index("Too")
-    points = [point("pair", 0, inner + 27), point("inner", inner, inner + 27)]
-    content = highlight_answer(ANSWER, points)
-    # the overlap is painted in the inner (shorter) point's colour
-    overlap_styles = [
-        str(span.style)
-        for span in content.spans
-        if content.plain[span.start : span.end] == ANSWER[inner : inner + 27]
-    ]
-    assert overlap_styles == [f"$text on ${point_colour(1)}-muted"]
-    assert content.plain.count("[1]") == 1 and content.plain.count("[2]") == 1
-
-
-def test_offsets_that_disagree_with_the_text_are_found_by_the_text() -> None:
-    start = ANSWER.index("After")
-    spans = evidence_spans(ANSWER, [point("moved", 0, 5, text=ANSWER[start : start + 15])])
-    assert spans == [(start, start + 15, 0)]
-    assert evidence_spans(ANSWER, [point("gone", 0, 5, text="not in the answer")]) == []
-
-
-def test_answer_text_is_never_read_as_markup() -> None:
-    content = highlight_answer("use [bold] tags and $vars", [point("p", None, None)])
-    assert content.plain == "use [bold] tags and $vars"
 
 
 def _args(**given: object) -> argparse.Namespace:
@@ -104,6 +47,23 @@ def test_no_choices_opens_the_start_screen_any_choice_starts_directly() -> None:
     assert direct
     assert settings.categories == ("Observability", "Fundamentals")
     assert (settings.count, settings.order, settings.time_limit) == (3, Order.BANK, 120.0)
+
+
+def test_review_reads_the_interviews_own_store_else_opens_the_users_later(
+    tmp_path: Path,
+) -> None:
+    from interviewer.adapters.store.sqlite import open_store
+    from interviewer.commands.interview import transcript_reader
+    from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
+    from interviewer.paths import Paths
+
+    store = open_store(Paths(tmp_path / "home"))
+    try:
+        assert transcript_reader(store)() is store  # one connection for the interview and review
+    finally:
+        store.close()
+    assert callable(transcript_reader(InMemoryTranscriptStore()))  # nothing opened yet
+    assert callable(transcript_reader(None))
 
 
 def test_the_interview_command_module_imports_no_ui() -> None:
@@ -160,7 +120,7 @@ def test_closing_releases_scoring_that_waits_for_a_model_still_loading() -> None
 
     def score() -> None:
         try:
-            handle.score("q", "answer", "main")
+            handle.score("q", "answer", Part.MAIN)
         except ModelUnavailable as error:
             errors.append(str(error))
 

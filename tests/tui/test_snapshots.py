@@ -1,23 +1,32 @@
 """Snapshots of each screen at 100x40 and at the 80x24 minimum (pytest-textual-snapshot).
 
 A fixed grader (scores by sentence position) keeps them independent of rubric and tuning edits;
-the clock is frozen so timers read 0:00.
+the clock is frozen so timers read 0:00. Review and Progress read a real SQLite store whose clock
+steps a minute per write from a fixed date, shown in UTC.
 Update after a deliberate UI change with `pytest tests/tui/test_snapshots.py --snapshot-update`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
 
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore
+from interviewer.core.result import Verdict
 from interviewer.tui.app import InterviewApp
+from interviewer.tui.screens.review import ReviewScreen
 from interviewer.tui.widgets.answer_editor import AnswerEditor
 from interviewer.wiring import GradingContext
+from tests.store.helpers import CIRCUIT, CIRCUIT_ANSWER, VERSIONS, fill_session, result_for
 
 from .conftest import FixedGrader, build_app
-from .helpers import answer_and_submit, settle, type_answer
+from .helpers import answer_and_submit, settle, type_answer, until
 
 SIZES = [pytest.param((100, 40), id="100x40"), pytest.param((80, 24), id="80x24")]
 ANSWER = (
@@ -33,6 +42,64 @@ SnapCompare = Callable[..., bool]
 def app(context: GradingContext) -> InterviewApp:
     grader = FixedGrader(context)
     return build_app(context, lambda: grader)
+
+
+class SteppingClock:
+    """The store's clock: each reading a minute after the last, from a fixed Monday morning."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(minutes=1)
+        return self.now
+
+
+@pytest.fixture
+def in_utc() -> Iterator[None]:
+    """Dates are shown in local time: make that UTC for the test."""
+    before = os.environ.get("TZ")
+    os.environ["TZ"] = "UTC"
+    time.tzset()
+    yield
+    if before is None:
+        del os.environ["TZ"]
+    else:
+        os.environ["TZ"] = before
+    time.tzset()
+
+
+@pytest.fixture
+def transcripts(
+    context: GradingContext, tmp_path: Path, in_utc: None
+) -> Iterator[SqliteTranscriptStore]:
+    """Two sessions two days apart: the store tests' filled session, then a better first answer."""
+    clock = SteppingClock()
+    store = SqliteTranscriptStore(
+        tmp_path / "transcripts.sqlite3",
+        fallback_dir=tmp_path / "fallback",
+        bank_lookup=context.question,
+        clock=clock,
+    )
+    fill_session(store)
+    clock.now += timedelta(days=2)
+    session = store.start_session("architecture-system-design", [CIRCUIT], {"count": 1})
+    answer = store.submit_answer(session, CIRCUIT, "main", CIRCUIT_ANSWER, 80.0)
+    better = [
+        ("Knows the three states", Verdict.COVERED, 0.95, CIRCUIT_ANSWER.split(". ")[2]),
+        ("Knows why it fails fast", Verdict.COVERED, 0.8, CIRCUIT_ANSWER.split(". ")[1] + "."),
+        ("Knows fallbacks", Verdict.PARTIAL, 0.4, None),
+    ]
+    store.save_score(answer, result_for(CIRCUIT, CIRCUIT_ANSWER, better), VERSIONS)
+    store.finish_session(session)
+    yield store
+    store.close()
+
+
+@pytest.fixture
+def looking_back(context: GradingContext, transcripts: SqliteTranscriptStore) -> InterviewApp:
+    grader = FixedGrader(context)
+    return build_app(context, lambda: grader, reader=transcripts)
 
 
 async def _on_start(pilot: Pilot[None]) -> None:
@@ -87,3 +154,73 @@ def test_score_view(snap_compare: SnapCompare, app: InterviewApp, size: tuple[in
 def test_summary(snap_compare: SnapCompare, app: InterviewApp, size: tuple[int, int]) -> None:
     """Per question scores (with the follow-up), per category bars, weakest points, advice."""
     assert snap_compare(app, run_before=_on_summary, terminal_size=size)
+
+
+def _review_shows(pilot: Pilot[None], session: int) -> Callable[[], bool]:
+    def shown() -> bool:
+        screen = pilot.app.screen
+        if not isinstance(screen, ReviewScreen) or screen.record is None:
+            return False
+        return screen.record.id == session and bool(screen.query("#review-heading"))
+
+    return shown
+
+
+async def _on_review(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    assert isinstance(pilot.app, InterviewApp)
+    pilot.app.open_review()
+    await until(pilot, _review_shows(pilot, 2), "the newest session")
+    await pilot.press("down")  # the older session: a follow-up, feedback and a model answer
+    await until(pilot, _review_shows(pilot, 1), "the older session")
+    await settle(pilot)
+
+
+async def _on_progress(pilot: Pilot[None]) -> None:
+    await settle(pilot)
+    assert isinstance(pilot.app, InterviewApp)
+    pilot.app.open_progress()
+    await settle(pilot)
+
+
+async def _on_help(pilot: Pilot[None]) -> None:
+    await _on_question(pilot)
+    await pilot.press("f1")
+    await pilot.pause()
+
+
+async def _on_confirm(pilot: Pilot[None]) -> None:
+    await _on_question(pilot)
+    await pilot.press("ctrl+q")
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_review(
+    snap_compare: SnapCompare, looking_back: InterviewApp, size: tuple[int, int]
+) -> None:
+    """Sessions newest first with date, answered count, mean and bank; the chosen one on the right:
+    each answer under its title and score, the evidence highlighted and numbered, its key points
+    with verdicts, and collapsed feedback and model answer."""
+    assert snap_compare(looking_back, run_before=_on_review, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_progress(
+    snap_compare: SnapCompare, looking_back: InterviewApp, size: tuple[int, int]
+) -> None:
+    """The category picker, the score over time per category (two days), the weakest key points
+    and the practice plan with how many are due."""
+    assert snap_compare(looking_back, run_before=_on_progress, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_help(snap_compare: SnapCompare, app: InterviewApp, size: tuple[int, int]) -> None:
+    """F1 on the question screen: what the screen is for, then its keys and the app's."""
+    assert snap_compare(app, run_before=_on_help, terminal_size=size)
+
+
+@pytest.mark.parametrize("size", SIZES)
+def test_confirm(snap_compare: SnapCompare, app: InterviewApp, size: tuple[int, int]) -> None:
+    """Quitting with an answer typed but not sent: the question, the kept draft, Stay and Quit."""
+    assert snap_compare(app, run_before=_on_confirm, terminal_size=size)

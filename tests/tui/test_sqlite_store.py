@@ -43,6 +43,11 @@ async def test_an_interrupted_interview_resumes_from_the_database(
     assert [(a.question_id, a.part, a.score is not None) for a in session.answers] == [
         (FIRST, "main", True)
     ]
+    score = session.answers[0].score
+    assert score is not None  # its versions in the one format (`versions_of`), hashes included
+    bank_id, digest = score.versions.bank.split("@")
+    assert (bank_id, len(digest)) == (session.bank_id, 12)
+    assert score.versions.rubric == f"{FIRST}/v{score.result.rubric_version}"
     app = build_app(context, lambda: hashing_grader, store=reopened)
     async with app.run_test(size=(100, 40)) as pilot:
         await settle(pilot)

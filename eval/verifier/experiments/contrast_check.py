@@ -1,6 +1,6 @@
 """Experiment (not shipped): the masked-term contrast check as a verifier signal.
 
-    .venv/bin/python eval/verifier/experiments/contrast_check.py
+    .venv/bin/python -m eval.verifier.experiments.contrast_check
 
 For each pair of easily swapped terms (`eval/verifier/contrasts.yaml`), the rubric's evidence gives
 descriptions of each term. A clause that names one term is masked ("write-through" -> "it") and
@@ -14,25 +14,21 @@ The labelled answers are only measured, never used to choose anything here.
 
 from __future__ import annotations
 
+import argparse
 import re
-import sys
 from collections import defaultdict
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
 import numpy as np
 import yaml
 
-REPO = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(REPO))
+from eval.verifier.pairs import CLAIMS, CONTRASTS
+from interviewer.core.grading.grader import ScoreRequest
+from interviewer.core.result import Part
+from interviewer.evaluation.labelled import load_labelled
+from interviewer.wiring import build_grader, default_embedder, load_context
 
-from interviewer.core.grading.grader import ScoreRequest  # noqa: E402
-from interviewer.evaluation.labelled import load_labelled  # noqa: E402
-from interviewer.wiring import build_grader, default_embedder, load_context  # noqa: E402
-
-CONTRASTS = REPO / "eval" / "verifier" / "contrasts.yaml"
-CLAIMS = REPO / "eval" / "verifier" / "claims"
 SIMILARITY = (
     "best",
     "max",
@@ -97,6 +93,9 @@ class Contrast:
 
 
 def main() -> int:
+    argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    ).parse_args()  # no options: --help only
     from scipy.stats import spearmanr
     from sklearn.linear_model import LogisticRegression
     from sklearn.metrics import roc_auc_score
@@ -128,7 +127,7 @@ def main() -> int:
 
     # 2. and 3. the labelled answers, at each key point's best span (similarity-only grader)
     answers = load_labelled()
-    grader = build_grader(context, embedder, verifier=False)
+    grader = build_grader(context, embedder)
     results = grader.score_batch([ScoreRequest(a.question, a.answer, a.part) for a in answers])
     rows: list[dict[str, Any]] = []
     for answer, result in zip(answers, results, strict=True):
@@ -149,7 +148,7 @@ def main() -> int:
             )
     kinds: dict[str, list[float]] = defaultdict(list)
     for row in rows:
-        if row["span"] is not None and row["answer"].part == "main":
+        if row["span"] is not None and row["answer"].part is Part.MAIN:
             kinds[row["answer"].kind].append(row["span"])
     print("mean reversal at the best span, per kind (higher = reads like the rival term):")
     for kind, found in sorted(kinds.items(), key=lambda kv: -np.mean(kv[1])):

@@ -1,6 +1,6 @@
 """Experiment (not shipped): the cross-encoder verifier with automatic minimal flips added.
 
-    .venv/bin/python eval/verifier/experiments/train_flips.py --out /tmp/flips --epochs 2
+    .venv/bin/python -m eval.verifier.experiments.train_flips --out /tmp/flips --epochs 2
     .venv/bin/interviewer tune --verifier-folds /tmp/flips --dry-run
 
 Every question's claim pairs (closest pairing, as `train.py`) plus, for each evidence statement and
@@ -14,19 +14,12 @@ from __future__ import annotations
 
 import argparse
 import random
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[3]
-sys.path.insert(0, str(REPO))
-sys.path.insert(0, str(REPO / "eval" / "verifier"))
-
-from train import RUBRICS, train  # noqa: E402
-
-from eval.verifier.pairs import (  # noqa: E402
+from eval.verifier.pairs import (
     CLAIMS,
     GENERAL_FLIPS,
     LABELS,
@@ -39,9 +32,10 @@ from eval.verifier.pairs import (  # noqa: E402
     load_contrasts,
     memoised,
 )
-from interviewer.adapters.embedder import SentenceTransformerEmbedder  # noqa: E402
-from interviewer.core.rubric.loading import load_rubric_set  # noqa: E402
-from interviewer.evaluation.verifiers.cross_encoder import save_artifact  # noqa: E402
+from eval.verifier.train import RUBRICS, train
+from interviewer.adapters.embedder import SentenceTransformerEmbedder
+from interviewer.core.rubric.loading import load_rubric_set
+from interviewer.evaluation.verifiers.cross_encoder import save_artifact
 
 
 def main() -> int:

@@ -1,1 +1,3 @@
-"""The SQLite transcript store: schema and migrations, writes, reads, errors and the fallback file."""
+"""The SQLite transcript store. `sqlite` composes it: a `database` runner (connection, transactions,
+faults, fallback file) given to a `reads` part and a `writes` part, whose SQL is in `queries` and
+`inserts`; `schema` holds the migrations, `errors` the user-facing faults and the fallback file."""

@@ -15,10 +15,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from interviewer.core.ports import TranscriptError
+
 FALLBACK_FILE = "unsaved-answers.jsonl"
 
 
-class StoreError(Exception):
+class StoreError(TranscriptError):
     """A transcript database fault, as one line for the user.
 
     `kind` is one of locked, read_only, full, corrupt, cannot_open, newer, not_found, duplicate,
@@ -26,9 +28,7 @@ class StoreError(Exception):
     """
 
     def __init__(self, message: str, kind: str = "other", fallback: Path | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.kind = kind
+        super().__init__(message, kind)
         self.fallback = fallback
 
     def __str__(self) -> str:

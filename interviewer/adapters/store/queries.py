@@ -181,9 +181,10 @@ def _drafts(db: sqlite3.Connection, where: str, args: list[int]) -> dict[int, li
     return grouped
 
 
-def answer_session(db: sqlite3.Connection, answer_id: int) -> int | None:
-    row = db.execute("SELECT session_id FROM answers WHERE id = ?", (answer_id,)).fetchone()
-    return int(row[0]) if row else None
+def load_answer(db: sqlite3.Connection, answer_id: int) -> StoredAnswer | None:
+    """One answer with its scores, corrections and feedback."""
+    found = _answers(db, "WHERE id = ?", [answer_id])
+    return next((answer for answers in found.values() for answer in answers), None)
 
 
 def latest_unfinished(db: sqlite3.Connection) -> int | None:

@@ -1,25 +1,23 @@
-"""The store's read side and corrections: what review, export, stats and the practice plan ask of it.
+"""The store's read side: what review, export, stats, the practice plan and the evaluation ask of
+it, and the interview's resume point. Each call reads in one transaction on the given `Database`.
 
-Everything is derived from whole `SessionRecord`s loaded in bulk (a few queries for all sessions), so
-the summaries, the progress plot, the weakest key points and the FSRS schedule all apply the user's
-corrections the same way.
+Everything is derived from whole `SessionRecord`s loaded in bulk (a few queries for all sessions),
+so the summaries, the progress plot, the weakest key points and the FSRS schedule all apply the
+user's corrections the same way.
 """
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Callable, Iterator, Sequence
 from datetime import datetime
-from typing import TypeVar
 
 from interviewer.adapters.store import queries as q
-from interviewer.adapters.store import writes as w
+from interviewer.adapters.store.database import Database
 from interviewer.adapters.store.errors import StoreError
 from interviewer.core.bank.schema import Question
 from interviewer.core.interview.practice import PracticePlan, Review, history_from
-from interviewer.core.result import Verdict
+from interviewer.core.ports import ResumableSession
 from interviewer.core.transcripts.records import (
-    Correction,
     KeyPointStat,
     SessionRecord,
     SessionSummary,
@@ -29,24 +27,21 @@ from interviewer.core.transcripts.records import (
     weakest_key_points,
 )
 
-T = TypeVar("T")
+BankLookup = Callable[[str], Question | None]
 
 
 class StoreReads:
-    """Mixed into SqliteTranscriptStore, which provides the transaction runner and the lookup."""
-
-    bank_lookup: Callable[[str], Question | None] | None
-    clock: Callable[[], datetime]
-
-    def _run(self, action: str, body: Callable[[sqlite3.Connection], T], *, write: bool) -> T:
-        raise NotImplementedError
-
-    def _read(self, action: str, body: Callable[[sqlite3.Connection], T]) -> T:
-        return self._run(action, body, write=False)
+    def __init__(
+        self, db: Database, bank_lookup: BankLookup | None, clock: Callable[[], datetime]
+    ) -> None:
+        """`bank_lookup` fills in the text of questions stored without it (older sessions)."""
+        self.db = db
+        self.bank_lookup = bank_lookup
+        self.clock = clock
 
     # -- sessions ---------------------------------------------------------------------------------
     def sessions(self, ids: Sequence[int] | None = None) -> list[SessionRecord]:
-        records = self._read("read the transcripts", lambda db: q.load_records(db, ids))
+        records = self.db.read("read the transcripts", lambda db: q.load_records(db, ids))
         return [self._filled(record) for record in records]
 
     def load_session(self, session_id: int) -> SessionRecord:
@@ -69,61 +64,25 @@ class StoreReads:
             summaries = [s for s in summaries if question in s.question_ids]
         return summaries
 
+    def unfinished_session(self) -> ResumableSession | None:
+        """The newest unfinished session with anything typed: its answers and its last drafts."""
+        found = self.db.read("find the unfinished session", q.latest_unfinished)
+        if found is None:
+            return None
+        record = self.load_session(found)
+        return ResumableSession(
+            session_id=record.id,
+            bank_id=record.bank_id,
+            question_ids=[question.id for question in record.questions],
+            answered={(a.question_id, a.part): a.text for a in record.answers},
+            drafts={(d.question_id, d.part): d.text for d in record.drafts},
+            settings=record.settings,
+        )
+
     def _filled(self, record: SessionRecord) -> SessionRecord:
         return record.with_questions(self.bank_lookup) if self.bank_lookup else record
 
-    def import_session(self, record: SessionRecord) -> int:
-        """A session from an export, under a new id; the same export twice is refused."""
-
-        def body(db: sqlite3.Connection) -> int:
-            existing = q.session_by_uid(db, record.uid)
-            if existing is not None:
-                raise StoreError(
-                    f"This session is already stored as session {existing}.", "duplicate"
-                )
-            return w.insert_record(db, record)
-
-        return self._run("import the session", body, write=True)
-
-    # -- corrections ------------------------------------------------------------------------------
-    def correct_verdict(
-        self, answer_id: int, key_point_index: int, verdict: Verdict | str
-    ) -> Correction:
-        """Record the user's verdict for one key point of an answer's current score."""
-        try:
-            chosen = Verdict(verdict)
-        except ValueError:
-            raise ValueError(
-                f"verdict must be covered, partial or missing, not {verdict!r}"
-            ) from None
-        session_id = self._read("find the answer", lambda db: q.answer_session(db, answer_id))
-        answer = (
-            next((a for a in self.load_session(session_id).answers if a.id == answer_id), None)
-            if session_id
-            else None
-        )
-        if answer is None:
-            raise StoreError(f"There is no answer {answer_id}.", "not_found")
-        if answer.score is None:
-            raise ValueError(f"answer {answer_id} has no score to correct")
-        points = answer.score.result.key_points
-        if not 0 <= key_point_index < len(points):
-            raise ValueError(
-                f"answer {answer_id} has key points 1-{len(points)}, not {key_point_index + 1}"
-            )
-        correction = Correction(
-            key_point_index=key_point_index,
-            key_point=points[key_point_index].key_point,
-            verdict=chosen,
-            corrected_at=self.clock(),
-        )
-        self._run(
-            "save the correction",
-            lambda db: w.upsert_correction(db, answer_id, correction),
-            write=True,
-        )
-        return correction
-
+    # -- labels, progress and practice -----------------------------------------------------------
     def labelled_rows(self) -> Iterator[dict[str, object]]:
         """Corrected answers in the eval set's JSONL shape, for `interviewer eval --from-transcripts`."""
         for record in self.sessions():
@@ -131,7 +90,6 @@ class StoreReads:
                 if (row := labelled_row(answer)) is not None:
                     yield row
 
-    # -- progress and practice --------------------------------------------------------------------
     def history(self) -> dict[str, list[Review]]:
         return history_from(self.sessions())
 

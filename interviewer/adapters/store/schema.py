@@ -133,12 +133,32 @@ def m005_indexes(db: sqlite3.Connection) -> None:
     )
 
 
+def m006_one_versions_format(db: sqlite3.Connection) -> None:
+    """Score versions in one format (`core.transcripts.records.versions_of`): bank
+    `<id>@<content hash>`, rubric `<question>/v<n>`. The interview screen used to save the bank id
+    alone and a bare rubric number; that bank's content hash was never recorded, so it stays empty
+    (`<id>@`). Self-contained on purpose: a released migration must not change with the code."""
+    db.execute(
+        "UPDATE scores SET bank_version = bank_version || '@'"
+        " WHERE bank_version != '' AND instr(bank_version, '@') = 0"
+    )
+    rows = db.execute(
+        "SELECT id, result, rubric_version FROM scores"
+        " WHERE rubric_version != '' AND rubric_version NOT GLOB '*[^0-9]*'"
+    ).fetchall()
+    db.executemany(
+        "UPDATE scores SET rubric_version = ? WHERE id = ?",
+        [(f"{json.loads(result)['question']}/v{rubric}", sid) for sid, result, rubric in rows],
+    )
+
+
 MIGRATIONS: list[Migration] = [
     m001_sessions_answers_scores,
     m002_corrections,
     m003_question_snapshots,
     m004_session_uid,
     m005_indexes,
+    m006_one_versions_format,
 ]
 
 

@@ -1,17 +1,23 @@
-"""SQL that writes the transcript store. No transactions or error handling here: the store wraps
-every call in one transaction and turns sqlite faults into StoreError."""
+"""The store's write side: `TranscriptStore`'s writes (what the interview saves as it goes), the
+user's corrections, imports and the fallback recovery. Each call is one transaction on the given
+`Database`; the SQL is in `inserts`.
+"""
 
 from __future__ import annotations
 
-import json
 import sqlite3
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from interviewer.adapters.store import inserts as w
+from interviewer.adapters.store import queries as q
+from interviewer.adapters.store.database import Database
+from interviewer.adapters.store.errors import StoreError
+from interviewer.core.bank.schema import Question
 from interviewer.core.ports import Versions
-from interviewer.core.result import ScoreResult
+from interviewer.core.result import ScoreResult, Verdict
 from interviewer.core.transcripts.records import (
     Correction,
     QuestionSnapshot,
@@ -19,206 +25,128 @@ from interviewer.core.transcripts.records import (
     StoredFeedback,
 )
 
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value is not None else None
+BankLookup = Callable[[str], Question | None]
 
 
-def insert_session(
-    db: sqlite3.Connection,
-    uid: str,
-    bank_id: str,
-    questions: Sequence[QuestionSnapshot],
-    settings: Mapping[str, Any],
-    started_at: datetime,
-    finished_at: datetime | None = None,
-) -> int:
-    cursor = db.execute(
-        "INSERT INTO sessions (uid, bank_id, settings, started_at, finished_at)"
-        " VALUES (?, ?, ?, ?, ?)",
-        (
-            uid,
-            bank_id,
-            json.dumps(dict(settings), default=str),
-            started_at.isoformat(),
-            _iso(finished_at),
-        ),
-    )
-    session_id = int(cursor.lastrowid or 0)
-    db.executemany(
-        "INSERT INTO session_questions (session_id, position, question_id, title, category,"
-        " difficulty, prompt, model_answer, follow_up) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [
-            (
-                session_id,
-                position,
-                q.id,
-                q.title,
-                q.category,
-                q.difficulty,
-                q.prompt,
-                q.model_answer,
-                q.follow_up,
-            )
-            for position, q in enumerate(questions)
-        ],
-    )
-    return session_id
+class StoreWrites:
+    def __init__(
+        self, db: Database, bank_lookup: BankLookup | None, clock: Callable[[], datetime]
+    ) -> None:
+        """`bank_lookup` gives the questions' text to keep with a new session (None: ids only)."""
+        self.db = db
+        self.bank_lookup = bank_lookup
+        self.clock = clock
 
-
-def insert_answer(
-    db: sqlite3.Connection,
-    session_id: int,
-    question_id: str,
-    part: str,
-    text: str,
-    seconds: float,
-    at: datetime,
-) -> int:
-    """The answer, and its draft gone in the same transaction: it is no longer a draft."""
-    cursor = db.execute(
-        "INSERT INTO answers (session_id, question_id, part, text, seconds, submitted_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (session_id, question_id, part, text, seconds, at.isoformat()),
-    )
-    db.execute(
-        "DELETE FROM drafts WHERE session_id = ? AND question_id = ? AND part = ?",
-        (session_id, question_id, part),
-    )
-    return int(cursor.lastrowid or 0)
-
-
-def upsert_draft(
-    db: sqlite3.Connection, session_id: int, question_id: str, part: str, text: str, at: datetime
-) -> None:
-    db.execute(
-        "INSERT INTO drafts (session_id, question_id, part, text, saved_at) VALUES (?, ?, ?, ?, ?)"
-        " ON CONFLICT (session_id, question_id, part)"
-        " DO UPDATE SET text = excluded.text, saved_at = excluded.saved_at",
-        (session_id, question_id, part, text, at.isoformat()),
-    )
-
-
-def insert_score(
-    db: sqlite3.Connection, answer_id: int, result: ScoreResult, versions: Versions, at: datetime
-) -> None:
-    db.execute(
-        "INSERT INTO scores (answer_id, score, result, bank_version, rubric_version,"
-        " model_version, params_version, scored_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-        (
-            answer_id,
-            result.score,
-            result.model_dump_json(),
-            versions.bank,
-            versions.rubric,
-            versions.model,
-            versions.params,
-            at.isoformat(),
-        ),
-    )
-
-
-def upsert_feedback(db: sqlite3.Connection, answer_id: int, feedback: StoredFeedback) -> None:
-    """One feedback per answer: a stream saved in pieces keeps only its latest text."""
-    db.execute(
-        "INSERT OR REPLACE INTO feedback (answer_id, text, complete, model, error, saved_at)"
-        " VALUES (?, ?, ?, ?, ?, ?)",
-        (
-            answer_id,
-            feedback.text,
-            int(feedback.complete),
-            feedback.model,
-            feedback.error,
-            feedback.saved_at.isoformat(),
-        ),
-    )
-
-
-def upsert_correction(db: sqlite3.Connection, answer_id: int, correction: Correction) -> None:
-    db.execute(
-        "INSERT OR REPLACE INTO corrections"
-        " (answer_id, key_point_index, key_point, verdict, corrected_at) VALUES (?, ?, ?, ?, ?)",
-        (
-            answer_id,
-            correction.key_point_index,
-            correction.key_point,
-            correction.verdict.value,
-            correction.corrected_at.isoformat(),
-        ),
-    )
-
-
-def insert_record(db: sqlite3.Connection, record: SessionRecord) -> int:
-    """A whole exported session, with new database ids."""
-    session_id = insert_session(
-        db,
-        record.uid,
-        record.bank_id,
-        record.questions,
-        record.settings,
-        record.started_at,
-        record.finished_at,
-    )
-    for answer in record.answers:
-        answer_id = insert_answer(
-            db,
-            session_id,
-            answer.question_id,
-            answer.part,
-            answer.text,
-            answer.seconds,
-            answer.submitted_at,
+    # -- TranscriptStore --------------------------------------------------------------------------
+    def start_session(
+        self, bank_id: str, question_ids: list[str], settings: Mapping[str, Any]
+    ) -> int:
+        snapshots = [self._snapshot(qid) for qid in question_ids]
+        uid, at = uuid.uuid4().hex, self.clock()
+        return self.db.write(
+            "start the session",
+            lambda db: w.insert_session(db, uid, bank_id, snapshots, settings, at),
         )
-        for score in answer.scores:
-            insert_score(db, answer_id, score.result, score.versions, score.scored_at)
-        for correction in answer.corrections:
-            upsert_correction(db, answer_id, correction)
-        if answer.feedback is not None:
-            upsert_feedback(db, answer_id, answer.feedback)
-    for draft in record.drafts:
-        upsert_draft(db, session_id, draft.question_id, draft.part, draft.text, draft.saved_at)
-    return session_id
 
-
-def fallback_entry(
-    kind: str, session_id: int, question_id: str, part: str, text: str, path: str
-) -> dict[str, Any]:
-    return {
-        "kind": kind,
-        "session_id": session_id,
-        "question_id": question_id,
-        "part": part,
-        "text": text,
-        "database": path,
-    }
-
-
-def recover(
-    db: sqlite3.Connection,
-    entries: list[dict[str, Any]],
-    snapshot: Callable[[str], QuestionSnapshot],
-) -> list[int]:
-    by_session: dict[object, list[dict[str, Any]]] = {}
-    for entry in entries:
-        by_session.setdefault(entry.get("session_id"), []).append(entry)
-    ids = []
-    for original, group in by_session.items():
-        question_ids = list(dict.fromkeys(str(e["question_id"]) for e in group))
-        first = datetime.fromisoformat(str(group[0]["at"]))
-        settings = {"recovered_from_session": original}
-        sid = insert_session(
-            db, uuid.uuid4().hex, "recovered", [snapshot(i) for i in question_ids], settings, first
+    def save_draft(self, session_id: int, question_id: str, part: str, text: str) -> None:
+        at = self.clock()
+        entry = w.fallback_entry("draft", session_id, question_id, part, text, self.db.path)
+        self.db.keep_typed(
+            "autosave the draft",
+            entry,
+            lambda db: w.upsert_draft(db, session_id, question_id, part, text, at),
         )
-        for e in group:
-            at = datetime.fromisoformat(str(e["at"]))
-            insert_answer(
-                db,
-                sid,
-                str(e["question_id"]),
-                str(e.get("part", "main")),
-                str(e["text"]),
-                float(e.get("seconds", 0.0)),
-                at,
+
+    def submit_answer(
+        self, session_id: int, question_id: str, part: str, text: str, seconds: float
+    ) -> int:
+        at = self.clock()
+        entry = w.fallback_entry("answer", session_id, question_id, part, text, self.db.path)
+        return self.db.keep_typed(
+            "save the answer",
+            {**entry, "seconds": seconds},
+            lambda db: w.insert_answer(db, session_id, question_id, part, text, seconds, at),
+        )
+
+    def save_score(self, answer_id: int, result: ScoreResult, versions: Versions) -> None:
+        """`versions` as `core.transcripts.records.versions_of` builds them."""
+        at = self.clock()
+        self.db.write(
+            "save the score", lambda db: w.insert_score(db, answer_id, result, versions, at)
+        )
+
+    def save_feedback(
+        self, answer_id: int, text: str, *, complete: bool, model: str, error: str | None = None
+    ) -> None:
+        feedback = StoredFeedback(
+            text=text, complete=complete, model=model, error=error, saved_at=self.clock()
+        )
+        self.db.write("save the feedback", lambda db: w.upsert_feedback(db, answer_id, feedback))
+
+    def finish_session(self, session_id: int) -> None:
+        at = self.clock()
+        self.db.write("finish the session", lambda db: w.mark_finished(db, session_id, at))
+
+    # -- imports and corrections ------------------------------------------------------------------
+    def import_session(self, record: SessionRecord) -> int:
+        """A session from an export, under a new id; the same export twice is refused."""
+
+        def body(db: sqlite3.Connection) -> int:
+            existing = q.session_by_uid(db, record.uid)
+            if existing is not None:
+                raise StoreError(
+                    f"This session is already stored as session {existing}.", "duplicate"
+                )
+            return w.insert_record(db, record)
+
+        return self.db.write("import the session", body)
+
+    def correct_verdict(
+        self, answer_id: int, key_point_index: int, verdict: Verdict | str
+    ) -> Correction:
+        """Record the user's verdict for one key point of an answer's current score."""
+        try:
+            chosen = Verdict(verdict)
+        except ValueError:
+            raise ValueError(
+                f"verdict must be covered, partial or missing, not {verdict!r}"
+            ) from None
+        answer = self.db.read("find the answer", lambda db: q.load_answer(db, answer_id))
+        if answer is None:
+            raise StoreError(f"There is no answer {answer_id}.", "not_found")
+        if answer.score is None:
+            raise ValueError(f"answer {answer_id} has no score to correct")
+        points = answer.score.result.key_points
+        if not 0 <= key_point_index < len(points):
+            raise ValueError(
+                f"answer {answer_id} has key points 1-{len(points)}, not {key_point_index + 1}"
             )
-        ids.append(sid)
-    return ids
+        correction = Correction(
+            key_point_index=key_point_index,
+            key_point=points[key_point_index].key_point,
+            verdict=chosen,
+            corrected_at=self.clock(),
+        )
+        self.db.write(
+            "save the correction", lambda db: w.upsert_correction(db, answer_id, correction)
+        )
+        return correction
+
+    # -- the fallback file ------------------------------------------------------------------------
+    def recover_fallback(self) -> list[int]:
+        """Move answers from the fallback file into new sessions; the file is renamed once done."""
+        fallback = self.db.fallback
+        entries = [e for e in fallback.entries() if e.get("kind") == "answer"]
+        if not entries:
+            return []
+        ids = self.db.write(
+            "recover the unsaved answers", lambda db: w.recover(db, entries, self._snapshot)
+        )
+        fallback.path.rename(
+            fallback.path.with_suffix(f".recovered-{self.clock():%Y%m%d%H%M%S}.jsonl")
+        )
+        return ids
+
+    def _snapshot(self, question_id: str) -> QuestionSnapshot:
+        question = self.bank_lookup(question_id) if self.bank_lookup else None
+        return QuestionSnapshot.of(question) if question else QuestionSnapshot(id=question_id)

@@ -1,4 +1,5 @@
-"""The embedding port, a deterministic fake for unit tests, and a disk cache for rubric text."""
+"""Embedding helpers: normalising, a deterministic fake embedder for unit tests, and a disk cache
+for rubric text. The `Embedder` port itself is in `interviewer.core.ports`."""
 
 from __future__ import annotations
 
@@ -6,21 +7,13 @@ import hashlib
 import re
 from collections.abc import Sequence
 from pathlib import Path
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
 
+from interviewer.core.ports import Embedder
+
 Matrix = npt.NDArray[np.float32]
-
-
-class Embedder(Protocol):
-    """Turns texts into L2-normalised vectors; rows of the result follow the input order."""
-
-    @property
-    def name(self) -> str: ...
-
-    def encode(self, texts: Sequence[str]) -> Matrix: ...
 
 
 def normalise(matrix: npt.NDArray[np.floating]) -> Matrix:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from interviewer.core.grading.embedding import Embedder, Matrix, StatementCache, normalise
+from interviewer.core.grading.embedding import Matrix, StatementCache, normalise
 from interviewer.core.grading.matching import (
     Candidates,
     Match,
@@ -26,23 +26,25 @@ from interviewer.core.grading.matching import (
 )
 from interviewer.core.grading.params import ScoringParams
 from interviewer.core.grading.text import Unit, addressed_to_grader, non_english, split_units
-from interviewer.core.grading.verification import NEUTRAL, Verifier, judgement_of, pairs_for
+from interviewer.core.grading.verification import NEUTRAL, pairs_for, verifier_features
+from interviewer.core.ports import Embedder, Verifier
 from interviewer.core.result import (
     EvidenceSpan,
     Flag,
     Judgement,
     KeyPointResult,
+    Part,
     ScoreResult,
     Verdict,
 )
-from interviewer.core.rubric.schema import KeyPointRubric, Rubric
+from interviewer.core.rubric.schema import KeyPointRubric, Rubric, RubricMissing
 
 
 @dataclass(frozen=True)
 class ScoreRequest:
     question: str
     answer: str
-    part: str = "main"
+    part: Part = Part.MAIN
 
 
 @dataclass
@@ -121,23 +123,24 @@ class Grader:
         self.params = params or ScoringParams()
         self.cache = cache or StatementCache(embedder, None)
         self.verifier = verifier
-        self._prepared: dict[tuple[str, str], PreparedPart] = {}
-        self._centroids: tuple[list[tuple[str, str]], Matrix] | None = None
+        self._prepared: dict[tuple[str, Part], PreparedPart] = {}
+        self._centroids: tuple[list[tuple[str, Part]], Matrix] | None = None
 
     # -- rubric side, computed once -------------------------------------------------------------
-    def prepare(self, question: str, part: str = "main") -> PreparedPart:
+    def prepare(self, question: str, part: Part = Part.MAIN) -> PreparedPart:
+        """The rubric side of one part, embedded once; RubricMissing when there is no rubric."""
         key = (question, part)
         if key not in self._prepared:
             self._prepared[key] = self._prepare(question, part)
         return self._prepared[key]
 
-    def _prepare(self, question: str, part: str) -> PreparedPart:
+    def _prepare(self, question: str, part: Part) -> PreparedPart:
         rubric = self.rubrics.get(question)
         if rubric is None:
-            raise KeyError(f"no rubric for question {question!r}")
+            raise RubricMissing(f"no rubric for question {question!r}")
         points = rubric.part(part)
         prompt_text = self.prompts.get(question, question)
-        if part == "follow_up" and rubric.follow_up is not None:
+        if part == Part.FOLLOW_UP and rubric.follow_up is not None:
             prompt_text = rubric.follow_up.prompt
         texts = [prompt_text]
         for kp in points:
@@ -157,13 +160,13 @@ class Grader:
         rivals = self._rivals(question, part)
         return PreparedPart(question, part, vectors[0], prepared, rubric.version, centroid, rivals)
 
-    def _rivals(self, question: str, part: str) -> Matrix:
+    def _rivals(self, question: str, part: Part) -> Matrix:
         """Centroids of every other part: an answer closer to one of them answers something else."""
         if self._centroids is None:
             texts = [
                 (q, p, [e for kp in rubric.part(p) for e in kp.evidence])
                 for q, rubric in self.rubrics.items()
-                for p in (("main", "follow_up") if rubric.follow_up else ("main",))
+                for p in ((Part.MAIN, Part.FOLLOW_UP) if rubric.follow_up else (Part.MAIN,))
             ]
             vectors = self.cache.encode([e for _, _, evidence in texts for e in evidence])
             keys, rows, cursor = [], [], 0
@@ -180,11 +183,11 @@ class Grader:
         for question in questions:
             self.prepare(question)
             if self.rubrics[question].follow_up is not None:
-                self.prepare(question, "follow_up")
+                self.prepare(question, Part.FOLLOW_UP)
         self.cache.save()
 
     # -- answer side ------------------------------------------------------------------------------
-    def score(self, question: str, answer: str, part: str = "main") -> ScoreResult:
+    def score(self, question: str, answer: str, part: Part = Part.MAIN) -> ScoreResult:
         return self.score_batch([ScoreRequest(question, answer, part)])[0]
 
     def score_batch(self, requests: Sequence[ScoreRequest]) -> list[ScoreResult]:
@@ -257,7 +260,7 @@ class Grader:
                 block = probabilities[cursor : cursor + len(pairs)]
                 cursor += len(pairs)
                 evidence = draft.part.key_points[index].rubric.evidence
-                judged = judgement_of(draft.matches[index], block, evidence)
+                judged = verifier_features(draft.matches[index], block, evidence)
                 draft.matches[index].values.update(judged.values)
                 draft.contradicted[index] = judged.contradicted
 

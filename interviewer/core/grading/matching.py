@@ -13,6 +13,7 @@ import numpy as np
 
 from interviewer.core.grading.embedding import Matrix, normalise
 from interviewer.core.grading.text import Unit, explanation_factor
+from interviewer.core.result import Part
 from interviewer.core.rubric.schema import KeyPointRubric
 
 
@@ -28,7 +29,7 @@ class PreparedKeyPoint:
 @dataclass(frozen=True)
 class PreparedPart:
     question: str
-    part: str
+    part: Part
     prompt: Matrix  # (d,)
     key_points: list[PreparedKeyPoint]
     version: int

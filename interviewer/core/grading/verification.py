@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -21,17 +20,11 @@ SUPPORTS, CONTRADICTS, MENTIONS, UNRELATED = range(4)
 NEUTRAL = {"v_support": 0.0, "v_contra": 0.0, "v_mention": 0.0}
 
 
-class Verifier(Protocol):
-    @property
-    def name(self) -> str: ...
-
-    def judge(
-        self, question: str, pairs: Sequence[tuple[str, str]]
-    ) -> npt.NDArray[np.float32]: ...  # (n, 4): supports, contradicts, mentions, unrelated
-
-
 @dataclass(frozen=True)
-class Judgement:
+class VerifierFeatures:
+    """The verifier's reading of one key point: its three features and, when the answer states a
+    rubric statement wrongly, that statement. (The user-facing label is `result.Judgement`.)"""
+
     values: dict[str, float]
     contradicted: str | None  # the evidence statement the answer got wrong, when it did
 
@@ -47,9 +40,9 @@ def pairs_for(
     return pairs
 
 
-def judgement_of(
+def verifier_features(
     match: Match, probabilities: npt.NDArray[np.float32], evidence: Sequence[str]
-) -> Judgement:
+) -> VerifierFeatures:
     """Fold a key point's pair probabilities into features (mean over statements, per span)."""
     per_span: list[npt.NDArray[np.float32]] = []
     cursor = 0
@@ -69,4 +62,4 @@ def judgement_of(
         start = sum(len(s) for s in match.statements[:focus])
         rows = probabilities[start : start + len(match.statements[focus])]
         contradicted = evidence[match.statements[focus][int(np.argmax(rows[:, CONTRADICTS]))]]
-    return Judgement(values, contradicted)
+    return VerifierFeatures(values, contradicted)

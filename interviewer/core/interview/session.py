@@ -13,7 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from interviewer.core.bank.schema import Question
-from interviewer.core.result import ScoreResult
+from interviewer.core.result import Part, ScoreResult, Verdict
 
 
 class Order(StrEnum):
@@ -22,14 +22,9 @@ class Order(StrEnum):
     DUE = "due"  # due for review and weakest first; needs an ordering from the transcripts
 
 
-class Part(StrEnum):
-    MAIN = "main"
-    FOLLOW_UP = "follow_up"
-
-
 # Reorders question ids, most urgent first ("due and weakest first"); supplied by the store side.
 DueOrder = Callable[[Sequence[str]], Sequence[str]]
-StepKey = tuple[str, str]  # (question id, part)
+StepKey = tuple[str, str]  # (question id, part): a Part, which is a str, as the store keys it
 
 
 @dataclass(frozen=True)
@@ -110,7 +105,7 @@ class Step:
 
     @property
     def key(self) -> StepKey:
-        return (self.question.id, self.part.value)
+        return (self.question.id, self.part)
 
     @property
     def prompt(self) -> str:
@@ -288,7 +283,7 @@ def summarise(session: InterviewSession, weakest: int = 5) -> InterviewSummary:
             points += [
                 WeakPoint(question, step.part, kp.key_point, kp.coverage)
                 for kp in result.key_points
-                if kp.verdict.value != "covered"
+                if kp.verdict is not Verdict.COVERED
             ]
         rows.append(
             QuestionSummary(question, scores.get(Part.MAIN), scores.get(Part.FOLLOW_UP), seconds)

@@ -4,6 +4,19 @@ from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from interviewer.core.result import Part
+
+
+class RubricMissing(LookupError):
+    """No rubric for this question, or for this part of it: the answer cannot be scored."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
+
 
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
@@ -45,9 +58,10 @@ class Rubric(_Strict):
     key_points: list[KeyPointRubric] = Field(min_length=1)
     follow_up: FollowUpRubric | None = None
 
-    def part(self, part: str) -> list[KeyPointRubric]:
-        if part == "main":
+    def part(self, part: Part) -> list[KeyPointRubric]:
+        """The key points of one part; RubricMissing when the rubric has no such part."""
+        if part == Part.MAIN:
             return self.key_points
-        if part == "follow_up" and self.follow_up is not None:
+        if part == Part.FOLLOW_UP and self.follow_up is not None:
             return self.follow_up.key_points
-        raise KeyError(f"rubric {self.question} has no part {part!r}")
+        raise RubricMissing(f"rubric {self.question} has no part {str(part)!r}")

@@ -15,7 +15,9 @@ from interviewer.core.result import ScoreResult
 
 
 @dataclass
-class StoredAnswer:
+class InMemoryAnswer:
+    """A submitted answer as this store keeps it (records.StoredAnswer is the read side)."""
+
     answer_id: int
     session_id: int
     question_id: str
@@ -44,7 +46,7 @@ class InMemoryTranscriptStore:
 
     def __init__(self) -> None:
         self.sessions: dict[int, StoredSession] = {}
-        self.answers: dict[int, StoredAnswer] = {}
+        self.answers: dict[int, InMemoryAnswer] = {}
         self.calls: list[str] = []  # the order of calls, so tests can check "submit before score"
 
     def start_session(
@@ -66,7 +68,7 @@ class InMemoryTranscriptStore:
     ) -> int:
         self.calls.append("submit_answer")
         answer_id = len(self.answers) + 1
-        self.answers[answer_id] = StoredAnswer(
+        self.answers[answer_id] = InMemoryAnswer(
             answer_id, session_id, question_id, part, text, seconds
         )
         self.sessions[session_id].drafts[(question_id, part)] = text

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any, Literal
 
@@ -16,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interviewer.core.bank.schema import Bank, Question
 from interviewer.core.ports import Versions
-from interviewer.core.result import KeyPointResult, ScoreResult, Verdict
+from interviewer.core.result import KeyPointResult, Part, ScoreResult, Verdict
 
 RECORD_FORMAT = "interviewer.session/1"
 
@@ -77,7 +79,7 @@ class StoredFeedback(_Frozen):
 
 class StoredDraft(_Frozen):
     question_id: str
-    part: str
+    part: Part
     text: str
     saved_at: datetime
 
@@ -85,7 +87,7 @@ class StoredDraft(_Frozen):
 class StoredAnswer(_Frozen):
     id: int
     question_id: str
-    part: str
+    part: Part
     text: str
     seconds: float
     submitted_at: datetime
@@ -158,10 +160,10 @@ class SessionRecord(_Frozen):
         found = next((q for q in self.questions if q.id == question_id), None)
         return found or QuestionSnapshot(id=question_id, title=question_id)
 
-    def first_attempts(self, part: str | None = "main") -> list[StoredAnswer]:
+    def first_attempts(self, part: Part | None = Part.MAIN) -> list[StoredAnswer]:
         """The first answer per question (and part; None: every part). Retries after seeing the
         model answer are not recall, so scores, progress and the practice plan read these."""
-        seen: dict[tuple[str, str], StoredAnswer] = {}
+        seen: dict[tuple[str, Part], StoredAnswer] = {}
         for answer in self.answers:
             if part in (None, answer.part):
                 seen.setdefault((answer.question_id, answer.part), answer)
@@ -203,7 +205,7 @@ class KeyPointStat(_Frozen):
     """How one key point fared across every scored first attempt."""
 
     question_id: str
-    part: str
+    part: Part
     key_point: str
     mean_coverage: float
     answers: int
@@ -212,13 +214,27 @@ class KeyPointStat(_Frozen):
 def versions_of(
     bank: Bank | None, result: ScoreResult, params: BaseModel | None = None
 ) -> Versions:
-    """What produced a score, as short stable strings (content hashes, so edits show up)."""
+    """What produced a score, in the one stored format: bank `<id>@<content hash>`, rubric
+    `<question>/v<n>`, the model's name, the scoring parameters' content hash ("" when unknown).
+    Content hashes, so edits show up. Every writer of a score's versions builds them here."""
     return Versions(
         bank=f"{bank.id}@{_digest(bank.model_dump(mode='json'))}" if bank else "",
         rubric=f"{result.question}/v{result.rubric_version}",
         model=result.model,
         params=_digest(params.model_dump(mode="json")) if params is not None else "",
     )
+
+
+def upgraded_versions(versions: Versions, question: str) -> Versions:
+    """`versions` in `versions_of`'s format. Scores saved by the interview screen before schema
+    m006 (and exports of them) had the bank id alone and a bare rubric number; the bank's content
+    hash was never recorded, so it stays empty (`<id>@`). The store's m006 rewrites its rows so."""
+    bank, rubric = versions.bank, versions.rubric
+    if bank and "@" not in bank:
+        bank = f"{bank}@"
+    if re.fullmatch("[0-9]+", rubric):
+        rubric = f"{question}/v{rubric}"
+    return replace(versions, bank=bank, rubric=rubric)
 
 
 def _digest(data: object) -> str:
@@ -276,7 +292,7 @@ def score_timeline(records: Sequence[SessionRecord]) -> list[TimelinePoint]:
 
 def weakest_key_points(records: Sequence[SessionRecord], limit: int = 10) -> list[KeyPointStat]:
     """Key points with the lowest mean coverage over first attempts (corrections applied)."""
-    totals: dict[tuple[str, str, str], list[float]] = {}
+    totals: dict[tuple[str, Part, str], list[float]] = {}
     for record in records:
         for answer in record.first_attempts(part=None):
             if answer.score is None:

@@ -1,4 +1,5 @@
-"""A stored session as JSON (the full record, importable), Markdown, or one self-contained HTML page.
+"""A stored session as JSON (the full record, importable), Markdown, or one self-contained HTML page,
+and the one highlight rule every view of an answer follows.
 
 Pure functions of a `SessionRecord`: the CLI, the TUI and the tests all render the same way.
 """
@@ -7,40 +8,75 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from pydantic import ValidationError
 
-from interviewer.core.result import KeyPointResult, Verdict
+from interviewer.core.result import KeyPointResult, Part, Verdict
 from interviewer.core.transcripts.records import SessionRecord, StoredAnswer
 
 MARKS = {Verdict.COVERED: "✔", Verdict.PARTIAL: "◐", Verdict.MISSING: "✘"}
-PART_TITLES = {"main": "Answer", "follow_up": "Follow-up answer"}
+PART_TITLES = {Part.MAIN: "Answer", Part.FOLLOW_UP: "Follow-up answer"}
+
+# -- The highlight rule ---------------------------------------------------------------------------
+
+# One colour per key point, cycled when a question has more: hex colours that Rich, Textual and CSS
+# all read, light enough to carry black text.
+PALETTE = ("#ffe08a", "#b8e6c1", "#bcd7ff", "#f5c2e7", "#ffd1a8", "#d6c8ff", "#c9f0ef", "#f0d0c0")
+
+
+def point_colour(index: int) -> str:
+    """The colour of key point `index` (0-based) in every view: terminal, TUI and HTML."""
+    return PALETTE[index % len(PALETTE)]
+
+
+def evidence_spans(answer: str, points: Sequence[KeyPointResult]) -> list[tuple[int, int, int]]:
+    """(start, end, key point index) for each point with evidence that really is in the answer."""
+    spans: list[tuple[int, int, int]] = []
+    for index, point in enumerate(points):
+        evidence = point.evidence
+        if evidence is None:
+            continue
+        start, end = evidence.start, evidence.end
+        if answer[start:end] != evidence.text:  # offsets disagree: trust the text
+            start = answer.find(evidence.text)
+            end = start + len(evidence.text)
+        if 0 <= start < end <= len(answer):
+            spans.append((start, end, index))
+    return spans
 
 
 @dataclass(frozen=True)
 class Segment:
-    """A run of answer text; `key_point` is the index of the key point it is evidence for."""
+    """A run of answer text. `key_point` is the point whose colour it takes (None: plain text);
+    `markers` are the points whose evidence opens here, each shown as `[n]` before the text."""
 
     text: str
     key_point: int | None
+    markers: tuple[int, ...] = ()
 
 
-def segments(text: str, key_points: list[KeyPointResult]) -> list[Segment]:
-    """Cut an answer at evidence boundaries. Where spans overlap the earlier key point wins."""
-    owner: list[int | None] = [None] * len(text)
-    for index, kp in enumerate(key_points):
-        if kp.evidence is None:
-            continue
-        for position in range(max(0, kp.evidence.start), min(len(text), kp.evidence.end)):
-            if owner[position] is None:
-                owner[position] = index
+def segments(text: str, key_points: Sequence[KeyPointResult]) -> list[Segment]:
+    """Cut an answer at evidence boundaries.
+
+    Evidence may overlap (the grader also matches pairs of neighbouring sentences): the shortest
+    span covering a stretch colours it (the lower point on a tie), and every span opens with its
+    marker, so a sentence that is evidence for two points shows both numbers.
+    """
+    spans = evidence_spans(text, key_points)
+    cuts = sorted({0, len(text), *(s for s, _, _ in spans), *(e for _, e, _ in spans)})
     result: list[Segment] = []
-    start = 0
-    for position in range(1, len(text) + 1):
-        if position == len(text) or owner[position] != owner[start]:
-            result.append(Segment(text[start:position], owner[start]))
-            start = position
+    for start, end in pairwise(cuts):
+        markers = tuple(sorted(index for s, _, index in spans if s == start))
+        covering = [(e - s, index) for s, e, index in spans if s <= start and end <= e]
+        owner = min(covering)[1] if covering else None
+        if result and not markers and result[-1].key_point == owner:
+            last = result[-1]
+            result[-1] = Segment(last.text + text[start:end], owner, last.markers)
+        else:
+            result.append(Segment(text[start:end], owner, markers))
     return result
 
 
@@ -89,7 +125,7 @@ def _header(record: SessionRecord) -> list[str]:
 
 def _answer_markdown(record: SessionRecord, answer: StoredAnswer) -> list[str]:
     question = record.question(answer.question_id)
-    prompt = question.follow_up if answer.part == "follow_up" else question.prompt
+    prompt = question.follow_up if answer.part == Part.FOLLOW_UP else question.prompt
     lines = [f"## {question.title} ({PART_TITLES.get(answer.part, answer.part)})", ""]
     lines += [f"> {line}" for line in (prompt or "").splitlines()] + [""]
     score = answer.effective_score()
@@ -111,14 +147,12 @@ def _answer_markdown(record: SessionRecord, answer: StoredAnswer) -> list[str]:
             lines.append(f"  - evidence: “{kp.evidence.text.strip()}”")
     if answer.feedback is not None:
         lines += ["", "### Feedback", "", answer.feedback.text]
-    if answer.part == "main" and question.model_answer:
+    if answer.part == Part.MAIN and question.model_answer:
         lines += ["", "### Model answer", "", question.model_answer]
     return [*lines, ""]
 
 
 # -- HTML -----------------------------------------------------------------------------------------
-
-PALETTE = ("#ffe08a", "#b8e6c1", "#bcd7ff", "#f5c2e7", "#ffd1a8", "#d6c8ff", "#c9f0ef", "#f0d0c0")
 
 _CSS = """
 body{font:16px/1.55 system-ui,-apple-system,'Segoe UI',sans-serif;max-width:52rem;margin:2rem auto;
@@ -129,7 +163,7 @@ h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.5rem;border-top:1px solid 
 .answer{white-space:pre-wrap;background:#fff;border:1px solid #ddd;border-radius:6px;padding:.8rem}
 mark{border-radius:3px;padding:0 .1rem}
 ul.kps{list-style:none;padding-left:0}ul.kps li{margin:.35rem 0}
-.swatch{display:inline-block;width:.8rem;height:.8rem;border-radius:2px;margin-right:.4rem}
+.kp{font-weight:600;font-size:.8em;color:#1d1f23;border-radius:3px;padding:0 .15rem;margin-right:.1rem}
 .covered{color:#1a7f37}.partial{color:#9a6700}.missing{color:#cf222e}
 .evidence{color:#555;font-style:italic;margin-left:1.6rem;display:block}
 details{margin-top:1rem}pre{background:#f4f4f4;padding:.6rem;overflow-x:auto;line-height:1.2}
@@ -155,7 +189,7 @@ def to_html(record: SessionRecord) -> str:
 
 def _answer_html(record: SessionRecord, answer: StoredAnswer) -> list[str]:
     question = record.question(answer.question_id)
-    prompt = question.follow_up if answer.part == "follow_up" else question.prompt
+    prompt = question.follow_up if answer.part == Part.FOLLOW_UP else question.prompt
     score = answer.effective_score()
     part = PART_TITLES.get(answer.part, answer.part)
     parts = [
@@ -168,7 +202,7 @@ def _answer_html(record: SessionRecord, answer: StoredAnswer) -> list[str]:
     ]
     if answer.feedback is not None:
         parts.append(f"<h3>Feedback</h3><div>{_markdown(answer.feedback.text)}</div>")
-    if answer.part == "main" and question.model_answer:
+    if answer.part == Part.MAIN and question.model_answer:
         parts.append(
             f"<details><summary>Model answer</summary>{_markdown(question.model_answer)}</details>"
         )
@@ -179,14 +213,19 @@ def _highlighted(answer: StoredAnswer) -> str:
     points = answer.score.result.key_points if answer.score else []
     out = []
     for segment in segments(answer.text, points):
+        out += [_marker(index) for index in segment.markers]
         text = html.escape(segment.text)
         if segment.key_point is None:
             out.append(text)
         else:
-            colour = PALETTE[segment.key_point % len(PALETTE)]
+            colour = point_colour(segment.key_point)
             label = html.escape(points[segment.key_point].key_point, quote=True)
             out.append(f'<mark style="background:{colour}" title="{label}">{text}</mark>')
     return "".join(out)
+
+
+def _marker(index: int) -> str:
+    return f'<span class="kp" style="background:{point_colour(index)}">[{index + 1}]</span>'
 
 
 def _key_points_html(answer: StoredAnswer) -> list[str]:
@@ -196,10 +235,9 @@ def _key_points_html(answer: StoredAnswer) -> list[str]:
     for index, (kp, verdict) in enumerate(
         zip(answer.score.result.key_points, answer.verdicts(), strict=True)
     ):
-        colour = PALETTE[index % len(PALETTE)]
         note = " (corrected)" if answer.correction(index) else ""
         items.append(
-            f'<li><span class="swatch" style="background:{colour}"></span>'
+            f"<li>{_marker(index)} "
             f'<span class="{verdict.value}">{MARKS[verdict]} {verdict.value}{note}</span> '
             f"{html.escape(kp.key_point)} <small>({kp.coverage:.2f})</small>"
         )

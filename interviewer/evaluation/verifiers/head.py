@@ -14,7 +14,8 @@ from pathlib import Path
 import numpy as np
 import numpy.typing as npt
 
-from interviewer.core.grading.embedding import Embedder, Matrix
+from interviewer.core.grading.embedding import Matrix
+from interviewer.core.ports import Embedder
 
 Floats = npt.NDArray[np.float32]
 

@@ -1,15 +1,15 @@
-"""What every interview screen shares: a typed handle on the app, an F1 help text, and the
-size classes set before the first styling pass."""
+"""What every interview screen shares: an F1 help text, the size classes set before the first
+styling pass, and a hook the app calls before it quits or leaves the interview.
+
+Screens never call the app: they post a message from `interviewer.tui.messages` and the app
+handles it; what they show is handed to them."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, ClassVar, cast
+from typing import ClassVar
 
 from textual._context import NoActiveAppError
 from textual.screen import Screen
-
-if TYPE_CHECKING:
-    from interviewer.tui.app import InterviewApp
 
 TALL_FROM = 32  # rows; below this the screens drop their spacing (80x24 must fit)
 
@@ -28,6 +28,5 @@ class InterviewScreen(Screen[None]):
         self.set_class(height >= TALL_FROM, "-tall")
         self.set_class(height < TALL_FROM, "-short")
 
-    @property
-    def interview_app(self) -> InterviewApp:
-        return cast("InterviewApp", self.app)
+    def flush(self) -> None:
+        """Stores what is typed but not stored yet; the app calls it before quitting or leaving."""

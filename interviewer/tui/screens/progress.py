@@ -1,7 +1,7 @@
 """The Progress screen: score over time per category (or one category) as a terminal plot, the
 weakest key points across all sessions, and the FSRS practice plan (what is due, weakest first).
 
-Standalone, like the Review screen: give it the store, or it finds the app's or the user's.
+Standalone, like the Review screen: it is given a transcript reader and reads it in a worker.
 """
 
 from __future__ import annotations
@@ -16,12 +16,12 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Select, Static
 from textual_plotext import PlotextPlot
 
-from interviewer.commands.stats import draw_progress, due_rows, series
-from interviewer.tui.screens.review import resolve_store
+from interviewer.core.ports import TranscriptError
+from interviewer.views.progress import draw_progress, due_rows, series
 
 if TYPE_CHECKING:
-    from interviewer.adapters.store.sqlite import SqliteTranscriptStore
     from interviewer.core.interview.practice import PracticePlan
+    from interviewer.core.ports import TranscriptReader
     from interviewer.core.transcripts.records import KeyPointStat, TimelinePoint
 
 
@@ -45,9 +45,9 @@ back sooner. **escape** goes back.
         Binding("escape", "close", "Back", id="progress.back", tooltip="Leave the progress view."),
     ]
 
-    def __init__(self, store: SqliteTranscriptStore | None = None) -> None:
+    def __init__(self, reader: TranscriptReader) -> None:
         super().__init__()
-        self._given_store = store
+        self.reader = reader
         self.points: list[TimelinePoint] = []
 
     def compose(self) -> ComposeResult:
@@ -74,14 +74,11 @@ back sooner. **escape** goes back.
 
     @work(thread=True, exclusive=True, group="progress", exit_on_error=False)
     def load(self) -> None:
-        from interviewer.adapters.store.sqlite import StoreError
-
         try:
-            store = resolve_store(self.app, self._given_store)
-            points = store.timeline()
-            weakest = store.weakest_key_points(10)
-            plan = store.practice_plan()
-        except StoreError as error:
+            points = self.reader.timeline()
+            weakest = self.reader.weakest_key_points(10)
+            plan = self.reader.practice_plan()
+        except TranscriptError as error:
             self.app.call_from_thread(self.notify, error.message, severity="error")
             return
         self.app.call_from_thread(self.show, points, weakest, plan)

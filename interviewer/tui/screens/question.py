@@ -6,6 +6,7 @@ between screens or quitting never loses text. Time keeps counting past a limit: 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
@@ -15,7 +16,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
-from interviewer.core.interview.session import Part
+from interviewer.core.result import Part
+from interviewer.tui.messages import AnswerSubmitted
 from interviewer.tui.screens.base import InterviewScreen
 from interviewer.tui.widgets.answer_editor import AnswerEditor, edit_externally
 from interviewer.tui.widgets.status import StatusBar
@@ -71,10 +73,18 @@ for the question's key points in what you write and shows where it found each on
         ),
     ]
 
-    def __init__(self, run: InterviewRun, step: Step) -> None:
+    def __init__(
+        self,
+        run: InterviewRun,
+        step: Step,
+        clock: Callable[[], float],
+        draft_save_delay: float,
+    ) -> None:
         super().__init__()
         self.interview = run
         self.step = step
+        self.clock = clock
+        self.draft_save_delay = draft_save_delay
         self._save_timer: Timer | None = None
         self._warned = False
 
@@ -95,7 +105,7 @@ for the question's key points in what you write and shows where it found each on
         yield Footer()
 
     def on_mount(self) -> None:
-        self.interview.session.start_clock(self.interview_app.now())
+        self.interview.session.start_clock(self.clock())
         self.query_one("#countdown").tooltip = "Time on this question (a limit only warns)."
         editor = self.query_one(AnswerEditor)
         editor.move_cursor(editor.document.end)  # a restored draft continues where it ended
@@ -104,7 +114,7 @@ for the question's key points in what you write and shows where it found each on
         self.set_interval(1.0, self._tick, name="countdown")
 
     def _tick(self) -> None:
-        now = self.interview_app.now()
+        now = self.clock()
         countdown = self.query_one("#countdown", Static)
         remaining = self.interview.session.remaining(now)
         if remaining is None:
@@ -129,8 +139,10 @@ for the question's key points in what you write and shows where it found each on
         self.interview.session.set_draft(self.step, event.text_area.text)
         if self._save_timer is not None:
             self._save_timer.stop()
-        delay = self.interview_app.settings.draft_save_delay
-        self._save_timer = self.set_timer(delay, self.save_draft, name="draft-save")
+        self._save_timer = self.set_timer(self.draft_save_delay, self.save_draft, name="draft-save")
+
+    def flush(self) -> None:
+        self.save_draft()
 
     def save_draft(self) -> None:
         """Writes the current text to the store (also called before quitting or submitting)."""
@@ -151,7 +163,7 @@ for the question's key points in what you write and shows where it found each on
             return
         if self._save_timer is not None:
             self._save_timer.stop()
-        self.interview_app.submit_answer(self.step, text)
+        self.post_message(AnswerSubmitted(self, self.step, text))
 
     def action_external_editor(self) -> None:
         editor = self.query_one(AnswerEditor)

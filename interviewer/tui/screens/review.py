@@ -2,14 +2,13 @@
 evidence highlighted, its verdicts, the model answer and feedback. A key-point row can be corrected
 (c / p / m): the correction is stored and becomes labelled data for `interviewer eval`.
 
-Standalone: it takes the store (or finds the app's, or opens the user's) and works pushed onto any
-App. Store reads run in a thread worker; the store is thread-safe.
+Standalone: it is given a transcript reader and works pushed onto any App. Reads run in a thread
+worker (the reader is thread-safe); a store fault is a `TranscriptError`, shown as a notification.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -20,28 +19,19 @@ from textual.containers import Horizontal, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Collapsible, DataTable, Footer, Input, Markdown, Static
 
-from interviewer.commands.review import MARKS, VERDICT_STYLE, highlighted_answer, summary_cells
-from interviewer.core.result import Verdict
+from interviewer.core.ports import TranscriptError
+from interviewer.core.result import Part, Verdict
 from interviewer.core.transcripts.render import PART_TITLES
+from interviewer.views.transcripts import MARKS, VERDICT_STYLE, highlighted_answer, summary_cells
 
 if TYPE_CHECKING:
-    from interviewer.adapters.store.sqlite import SqliteTranscriptStore
+    from pathlib import Path
+
     from interviewer.core.bank.schema import Question
+    from interviewer.core.ports import TranscriptReader
     from interviewer.core.transcripts.records import SessionRecord, SessionSummary, StoredAnswer
 
 BankLookup = Callable[[str], "Question | None"]
-
-
-def resolve_store(app: Any, store: SqliteTranscriptStore | None) -> SqliteTranscriptStore:
-    """The store given, else the app's when it can be read back, else the user's own database."""
-    if store is not None:
-        return store
-    candidate = getattr(app, "store", None)
-    if candidate is not None and hasattr(candidate, "list_sessions"):
-        return candidate  # type: ignore[no-any-return]
-    from interviewer.commands.review import open_user_store
-
-    return open_user_store()
 
 
 class KeyPointTable(DataTable[Text]):
@@ -105,14 +95,13 @@ the verdicts, the model answer and any feedback.
 
     def __init__(
         self,
-        store: SqliteTranscriptStore | None = None,
+        reader: TranscriptReader,
         bank_lookup: BankLookup | None = None,
         *,
         export_dir: Path | None = None,
     ) -> None:
         super().__init__()
-        self._given_store = store
-        self.store: SqliteTranscriptStore | None = store
+        self.reader = reader
         self.bank_lookup = bank_lookup
         self.export_dir = export_dir
         self.summaries: list[SessionSummary] = []
@@ -136,12 +125,9 @@ the verdicts, the model answer and any feedback.
     # -- loading ----------------------------------------------------------------------------------
     @work(thread=True, exclusive=True, group="review-list", exit_on_error=False)
     def load_sessions(self) -> None:
-        from interviewer.adapters.store.sqlite import StoreError
-
         try:
-            self.store = resolve_store(self.app, self._given_store)
-            summaries = self.store.list_sessions()
-        except StoreError as error:
+            summaries = self.reader.list_sessions()
+        except TranscriptError as error:
             self.app.call_from_thread(self.notify, error.message, severity="error")
             return
         self.app.call_from_thread(self.call_later, self._show_summaries, summaries)
@@ -176,13 +162,9 @@ the verdicts, the model answer and any feedback.
 
     @work(thread=True, exclusive=True, group="review-session", exit_on_error=False)
     def open_session(self, session_id: int) -> None:
-        from interviewer.adapters.store.sqlite import StoreError
-
-        if self.store is None:
-            return
         try:
-            record = self.store.load_session(session_id)
-        except StoreError as error:
+            record = self.reader.load_session(session_id)
+        except TranscriptError as error:
             self.app.call_from_thread(self.notify, error.message, severity="error")
             return
         if self.bank_lookup is not None:
@@ -216,7 +198,7 @@ the verdicts, the model answer and any feedback.
 
     def _answer_widgets(self, record: SessionRecord, answer: StoredAnswer) -> list[Any]:
         question = record.question(answer.question_id)
-        prompt = question.follow_up if answer.part == "follow_up" else question.prompt
+        prompt = question.follow_up if answer.part == Part.FOLLOW_UP else question.prompt
         widgets: list[Any] = [
             Static(
                 _title(record, answer),
@@ -230,7 +212,7 @@ the verdicts, the model answer and any feedback.
         ]
         if answer.feedback is not None:
             widgets.append(Collapsible(Markdown(answer.feedback.text), title="Feedback"))
-        if answer.part == "main" and question.model_answer:
+        if answer.part == Part.MAIN and question.model_answer:
             widgets.append(Collapsible(Markdown(question.model_answer), title="Model answer"))
         return widgets
 
@@ -246,15 +228,13 @@ the verdicts, the model answer and any feedback.
         self.dismiss(None)
 
     def action_correct(self, verdict: str) -> None:
-        from interviewer.adapters.store.sqlite import StoreError
-
         table = self.focused
-        if not isinstance(table, KeyPointTable) or self.store is None or not table.row_count:
+        if not isinstance(table, KeyPointTable) or not table.row_count:
             return
         try:
-            correction = self.store.correct_verdict(table.answer_id, table.cursor_row, verdict)
-            record = self.store.load_session(self.record.id if self.record else 0)
-        except (StoreError, ValueError) as error:
+            correction = self.reader.correct_verdict(table.answer_id, table.cursor_row, verdict)
+            record = self.reader.load_session(self.record.id if self.record else 0)
+        except (TranscriptError, ValueError) as error:
             self.notify(str(error), severity="error")
             return
         self.record = record

@@ -17,9 +17,11 @@ from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Markdown, Static
 
-from interviewer.core.interview.session import Part
-from interviewer.core.ports import FeedbackEventKind, FeedbackRequest
+from interviewer.core.feedback.prompt import feedback_request
+from interviewer.core.ports import FeedbackEventKind
+from interviewer.core.result import Part
 from interviewer.tui.config import FEEDBACK_OFF
+from interviewer.tui.messages import ContinueChosen, RetryChosen, ScoreArrived
 from interviewer.tui.screens.base import InterviewScreen
 from interviewer.tui.widgets.score_card import ScoreCard
 from interviewer.tui.widgets.status import StatusBar
@@ -29,7 +31,7 @@ if TYPE_CHECKING:
     from textual.widgets.markdown import MarkdownStream
 
     from interviewer.core.interview.session import Attempt, Step
-    from interviewer.core.ports import FeedbackWriter
+    from interviewer.core.ports import FeedbackRequest, FeedbackWriter
     from interviewer.tui.run import InterviewRun
 
 
@@ -78,11 +80,19 @@ sentence that supports a point is highlighted in that point's colour and marked 
         ),
     ]
 
-    def __init__(self, run: InterviewRun, step: Step, attempt: Attempt) -> None:
+    def __init__(
+        self,
+        run: InterviewRun,
+        step: Step,
+        attempt: Attempt,
+        feedback: FeedbackWriter | None = None,
+    ) -> None:
         super().__init__()
         self.interview = run
         self.step = step
         self.attempt = attempt
+        self.feedback = feedback
+        self.result_shown = False
         self.feedback_running = False
         self._feedback_text: list[str] = []
 
@@ -97,7 +107,7 @@ sentence that supports a point is highlighted in that point's colour and marked 
             yield Static("Model answer", classes="section-title", id="model-answer-title")
             yield Vertical(id="model-answer-box")  # the Markdown is mounted when first shown
             yield Static("Feedback", classes="section-title", id="feedback-title")
-            if self.interview_app.deps.feedback is None:
+            if self.feedback is None:
                 yield Static(FEEDBACK_OFF, id="feedback-off", markup=False)
             else:
                 yield Markdown("", id="feedback")
@@ -111,8 +121,14 @@ sentence that supports a point is highlighted in that point's colour and marked 
         if self.attempt.result is not None or self.attempt.unscored is not None:
             self.show_result()
 
+    def on_score_arrived(self, message: ScoreArrived) -> None:
+        if message.attempt is self.attempt and not self.result_shown:
+            self.show_result()
+
     def show_result(self) -> None:
-        """Called by the app when the scoring worker reports (or at mount if it already has)."""
+        """Shows the score when the scoring worker reports (or at mount if it already has), then
+        starts the feedback."""
+        self.result_shown = True
         card = self.query_one(ScoreCard)
         result = self.attempt.result
         if result is None:
@@ -122,12 +138,9 @@ sentence that supports a point is highlighted in that point's colour and marked 
         self.query_one("#answer-highlighted", Static).update(
             highlight_answer(self.attempt.text, result.key_points)
         )
-        writer = self.interview_app.deps.feedback
+        writer = self.feedback
         if writer is not None:
-            question = self.step.question
-            request = FeedbackRequest(
-                question.title, self.step.prompt, question.answer, self.attempt.text, result
-            )
+            request = feedback_request(self.step.question, self.attempt.text, result)
             self.stream_feedback(writer, request)
 
     # -- actions ----------------------------------------------------------------------------------
@@ -148,10 +161,10 @@ sentence that supports a point is highlighted in that point's colour and marked 
             self.query_one("#model-answer-title").scroll_visible(top=True)
 
     def action_retry(self) -> None:
-        self.interview_app.show_step()
+        self.post_message(RetryChosen(self))
 
     def action_next(self) -> None:
-        self.interview_app.next_step()
+        self.post_message(ContinueChosen(self))
 
     def action_cancel_feedback(self) -> None:
         self.workers.cancel_group(self, "feedback")

@@ -15,6 +15,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Button, Footer, Input, Static
 
+from interviewer.tui.messages import CatalogReady, InterviewChosen, ResumeChosen
 from interviewer.tui.screens.base import InterviewScreen
 from interviewer.tui.widgets.status import StatusBar
 
@@ -68,6 +69,9 @@ opens, so Enter alone starts with the defaults). Tab moves between fields.
         if self.banks:  # opened again after an interview: the banks are known already
             await self.show_catalog(self.banks, self.resumable)
 
+    async def on_catalog_ready(self, message: CatalogReady) -> None:
+        await self.show_catalog(message.banks, message.resumable)
+
     async def show_catalog(self, banks: Sequence[Bank], resumable: ResumableSession | None) -> None:
         """Mounts the form once the banks are parsed (a worker does that after the first paint)."""
         from interviewer.tui.widgets.start_form import StartForm
@@ -106,9 +110,9 @@ opens, so Enter alone starts with the defaults). Tab moves between fields.
         if form is None:
             self.notify("The question banks are still loading.", severity="warning")
             return
-        self.interview_app.start_interview(form.chosen_settings())
+        self.post_message(InterviewChosen(self, form.chosen_settings()))
 
     @on(Button.Pressed, "#resume")
     def action_resume(self) -> None:
         if self.resumable is not None:
-            self.interview_app.resume_interview(self.resumable)
+            self.post_message(ResumeChosen(self, self.resumable))

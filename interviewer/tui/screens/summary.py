@@ -13,6 +13,8 @@ from textual.content import Content
 from textual.widgets import DataTable, Footer, Static
 
 from interviewer.core.interview.session import summarise
+from interviewer.core.result import Part
+from interviewer.tui.messages import NewInterviewChosen, ScoreArrived
 from interviewer.tui.screens.base import InterviewScreen
 from interviewer.tui.screens.question import clock_text
 from interviewer.tui.widgets.score_card import score_bar, score_colour
@@ -77,6 +79,10 @@ key points you covered least, and suggestions for what to practise next. Transcr
         self.refresh_summary()
         table.focus()
 
+    def on_score_arrived(self, message: ScoreArrived) -> None:
+        """A late score (the grader was still busy with the last answer)."""
+        self.refresh_summary()
+
     def refresh_summary(self) -> None:
         summary = summarise(self.interview.session)
         self._overall(summary)
@@ -102,7 +108,7 @@ key points you covered least, and suggestions for what to practise next. Transcr
                 (f"{p.coverage:4.2f} ", "$text-muted"),
                 p.key_point,
                 (
-                    f" — {p.question.title}{' (follow-up)' if p.part.value == 'follow_up' else ''}",
+                    f" — {p.question.title}{' (follow-up)' if p.part is Part.FOLLOW_UP else ''}",
                     "$text-muted",
                 ),
             )
@@ -124,4 +130,4 @@ key points you covered least, and suggestions for what to practise next. Transcr
         self.query_one(selector, Static).update(Content("\n").join(lines))
 
     def action_new_interview(self) -> None:
-        self.interview_app.new_interview()
+        self.post_message(NewInterviewChosen(self))

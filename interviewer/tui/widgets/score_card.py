@@ -9,16 +9,17 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from interviewer.views.highlight import point_colour
+from interviewer.core.result import Verdict
+from interviewer.views.highlight import marker_style
 
 if TYPE_CHECKING:
     from interviewer.core.result import KeyPointResult, ScoreResult
 
 BAR_WIDTH = 24
 _VERDICT = {
-    "covered": ("✔ covered", "$success"),
-    "partial": ("◐ partial", "$warning"),
-    "missing": ("✘ missing", "$error"),
+    Verdict.COVERED: ("✔ covered", "$success"),
+    Verdict.PARTIAL: ("◐ partial", "$warning"),
+    Verdict.MISSING: ("✘ missing", "$error"),
 }
 
 
@@ -34,10 +35,10 @@ def score_bar(score: float, width: int = BAR_WIDTH) -> Content:
 
 
 def overall_line(result: ScoreResult) -> Content:
-    counts = {name: 0 for name in _VERDICT}
+    counts = dict.fromkeys(_VERDICT, 0)
     for point in result.key_points:
-        counts[point.verdict.value] += 1
-    tally = " · ".join(f"{counts[name]} {name}" for name in _VERDICT)
+        counts[point.verdict] += 1
+    tally = " · ".join(f"{counts[verdict]} {verdict.value}" for verdict in _VERDICT)
     return Content.assemble(
         ("Score ", "bold"),
         (f"{result.score:.0f}", f"bold {score_colour(result.score)}"),
@@ -48,9 +49,9 @@ def overall_line(result: ScoreResult) -> Content:
 
 
 def key_point_row(index: int, point: KeyPointResult) -> Content:
-    label, style = _VERDICT[point.verdict.value]
+    label, style = _VERDICT[point.verdict]
     return Content.assemble(
-        (f"[{index + 1}]", f"bold ${point_colour(index)}"),
+        (f"[{index + 1}]", marker_style(index)),
         " ",
         (f"{label:<9}", style),
         (f" {point.coverage:4.2f}  ", "$text-muted"),
@@ -78,7 +79,7 @@ class ScoreCard(Vertical):
         self.query_one("#score-points", Static).update(Content("\n").join(rows))
         flags = "\n".join(f"! {message}" for message in result.messages)
         self.query_one("#score-flags", Static).update(Content(flags))
-        missed = [p.key_point for p in result.key_points if p.verdict.value == "missing"]
+        missed = [p.key_point for p in result.key_points if p.verdict is Verdict.MISSING]
         lines = "\n".join(f"  • {point}" for point in missed)
         self.query_one("#score-missed", Static).update(Content(f"Missed:\n{lines}"))
         self.query_one("#score-missed").display = bool(missed)

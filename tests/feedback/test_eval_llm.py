@@ -19,8 +19,8 @@ from interviewer.core.feedback.prompt import KeyPointOpinion, OpinionFailure
 from interviewer.core.ports import FeedbackRequest
 from interviewer.core.result import Verdict
 from interviewer.evaluation.llm_judge import judge_all, outcome_of
-from tests.llm.chat_server import ChatServer, free_port
-from tests.llm.conftest import scored
+from tests.feedback.chat_server import ChatServer, free_port
+from tests.feedback.conftest import scored
 
 REPO = Path(__file__).resolve().parents[2]
 LABELLED = (

@@ -110,4 +110,4 @@ def real_context(real_home: Paths) -> GradingContext:
 @pytest.fixture(scope="session")
 def real_grader(real_context: GradingContext, real_home: Paths) -> Grader:
     """The packaged model with the tuned similarity map, loaded once for every `model` test."""
-    return build_grader(real_context, verifier=False, paths=real_home)
+    return build_grader(real_context, paths=real_home)

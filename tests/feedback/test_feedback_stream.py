@@ -18,8 +18,8 @@ from interviewer.core.feedback.config import LLMConfig, RetryPolicy
 from interviewer.core.feedback.prompt import KeyPointOpinion, OpinionFailure
 from interviewer.core.ports import FeedbackEvent, FeedbackEventKind, FeedbackRequest
 from interviewer.core.result import Verdict
-from tests.llm.chat_server import ChatServer, Fault, Script, free_port
-from tests.llm.conftest import ANSWER
+from tests.feedback.chat_server import ChatServer, Fault, Script, free_port
+from tests.feedback.conftest import ANSWER
 
 KEY = "sk-test-DO-NOT-LEAK-0123456789"
 FAST = RetryPolicy(attempts=3, base_delay=0.01)

@@ -9,7 +9,7 @@ import pytest
 from interviewer.adapters.llm import feedback_from_environment
 from interviewer.cli import main
 from interviewer.paths import Paths
-from tests.llm.chat_server import ChatServer, Fault, free_port
+from tests.feedback.chat_server import ChatServer, Fault, free_port
 
 KEY = "sk-test-DO-NOT-LEAK-0123456789"
 

@@ -18,7 +18,7 @@ from interviewer.core.feedback.config import LLMConfig
 from interviewer.core.grading.embedding import HashingEmbedder
 from interviewer.core.grading.grader import Grader
 from interviewer.core.interview.session import InterviewSettings, Order
-from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore, StoredAnswer
+from interviewer.core.transcripts.memory_store import InMemoryAnswer, InMemoryTranscriptStore
 from interviewer.paths import Paths
 from interviewer.tui.app import InterviewApp, make_app
 from interviewer.tui.config import AppDeps, AppSettings
@@ -26,7 +26,7 @@ from interviewer.tui.screens.question import QuestionScreen
 from interviewer.tui.screens.score import ScoreScreen
 from interviewer.tui.widgets.answer_editor import AnswerEditor
 from interviewer.wiring import GradingContext, load_context
-from tests.llm.chat_server import ChatServer, Fault, Script
+from tests.feedback.chat_server import ChatServer, Fault, Script
 
 FIRST, SECOND = "circuit-breaker-pattern", "design-a-url-shortener"
 ANSWER = "Closed, open and half-open states; it trips after repeated failures."
@@ -85,7 +85,7 @@ def _feedback(screen: ScoreScreen) -> str:
     return screen.query_one("#feedback", Markdown).source
 
 
-def _stored(store: InMemoryTranscriptStore, number: int = 1) -> StoredAnswer:
+def _stored(store: InMemoryTranscriptStore, number: int = 1) -> InMemoryAnswer:
     return store.answers[number]
 
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.cli import main
-from tests.llm.chat_server import ChatServer, Fault, Script
+from tests.feedback.chat_server import ChatServer, Fault, Script
 
 ANSWER = (
     "Write-through writes to the cache and the database together, so reads are fresh but writes "

@@ -6,10 +6,11 @@ from collections.abc import Iterator
 
 import pytest
 
-from interviewer.core.grading.embedding import Embedder
-from interviewer.core.ports import FeedbackRequest
-from interviewer.core.result import EvidenceSpan, KeyPointResult, ScoreResult, Verdict
-from tests.llm.chat_server import ChatServer
+from interviewer.core.bank.schema import Difficulty, Question
+from interviewer.core.feedback.prompt import feedback_request as build_feedback_request
+from interviewer.core.ports import Embedder, FeedbackRequest
+from interviewer.core.result import EvidenceSpan, KeyPointResult, Part, ScoreResult, Verdict
+from tests.feedback.chat_server import ChatServer
 
 LLM_VARIABLES = (
     "INTERVIEWER_LLM_BASE_URL",
@@ -48,10 +49,24 @@ def configured(chat_server: ChatServer, monkeypatch: pytest.MonkeyPatch) -> Chat
     return chat_server
 
 
-def scored(answer: str = ANSWER, score: float = 62.0) -> ScoreResult:
+CIRCUIT = Question(
+    id="circuit-breaker-pattern",
+    number=1,
+    category="Resilience",
+    title="Circuit Breaker Pattern",
+    prompt="Explain the circuit breaker pattern.",
+    difficulty=Difficulty.MID,
+    answer="Closed, open, half-open; failure thresholds; fallbacks.",
+    key_points=["states", "failure detection", "fallbacks"],
+    follow_up="How would you pick the failure threshold?",
+)
+
+
+def scored(answer: str = ANSWER, score: float = 62.0, part: Part = Part.MAIN) -> ScoreResult:
     quote = answer[:60]
     return ScoreResult(
         question="circuit-breaker-pattern",
+        part=part,
         score=score,
         key_points=[
             KeyPointResult(
@@ -80,13 +95,7 @@ def scored(answer: str = ANSWER, score: float = 62.0) -> ScoreResult:
 
 
 def feedback_request(answer: str = ANSWER, score: float = 62.0) -> FeedbackRequest:
-    return FeedbackRequest(
-        question_title="Circuit Breaker Pattern",
-        question_prompt="Explain the circuit breaker pattern.",
-        model_answer="Closed, open, half-open; failure thresholds; fallbacks.",
-        answer=answer,
-        result=scored(answer, score),
-    )
+    return build_feedback_request(CIRCUIT, answer, scored(answer, score))
 
 
 @pytest.fixture

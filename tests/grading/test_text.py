@@ -17,7 +17,7 @@ from interviewer.core.grading.text import (
     non_english,
     split_units,
 )
-from tests.grader.conftest import LABELLED
+from tests.grading.conftest import LABELLED
 
 
 def assert_exact(text: str, units: list[Unit]) -> None:

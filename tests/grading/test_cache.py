@@ -10,8 +10,9 @@ import pytest
 
 from interviewer.core.grading.embedding import HashingEmbedder, StatementCache
 from interviewer.core.grading.grader import Grader
+from interviewer.core.result import Part
 from interviewer.core.rubric.schema import Rubric
-from tests.grader.conftest import (
+from tests.grading.conftest import (
     BURSTS,
     REJECTS,
     TOKENS,
@@ -45,7 +46,7 @@ def test_a_second_grader_on_the_same_cache_embeds_no_rubric_statement(tmp_path: 
     second = CountingEmbedder()
     grader = tiny_grader(embedder=second, cache_dir=tmp_path)
     result = grader.score("bucket", ANSWER)
-    grader.score("bucket", REJECTS, "follow_up")
+    grader.score("bucket", REJECTS, Part.FOLLOW_UP)
     assert second.calls == [[TOKENS, BURSTS], [REJECTS]]  # only the answers' units
     assert result.score == tiny_grader().score("bucket", ANSWER).score
 

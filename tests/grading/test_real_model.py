@@ -14,7 +14,7 @@ import pytest
 
 from interviewer.core.grading.grader import Grader
 from interviewer.core.result import Flag, Verdict
-from tests.grader.conftest import LABELLED
+from tests.grading.conftest import LABELLED
 
 pytestmark = pytest.mark.model
 

@@ -9,12 +9,12 @@ from interviewer.core.interview.session import (
     InterviewSession,
     InterviewSettings,
     Order,
-    Part,
+    StepKey,
     select_questions,
     summarise,
 )
 from interviewer.core.ports import Versions
-from interviewer.core.result import EvidenceSpan, KeyPointResult, ScoreResult, Verdict
+from interviewer.core.result import EvidenceSpan, KeyPointResult, Part, ScoreResult, Verdict
 from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 
 
@@ -40,7 +40,7 @@ BANK = [
 ]
 
 
-def result(q: Question, score: float, part: str = "main", coverage: float = 0.2) -> ScoreResult:
+def result(q: Question, score: float, part: Part = Part.MAIN, coverage: float = 0.2) -> ScoreResult:
     points = [
         KeyPointResult(
             key_point="first point",
@@ -166,7 +166,7 @@ def test_skip_answered_resumes_at_the_first_open_step() -> None:
     session.advance()
     session.position = 0
     assert session.skip_answered() is not None
-    assert session.current is not None and session.current.key == ("q-1", "follow_up")
+    assert session.current is not None and session.current.key == ("q-1", Part.FOLLOW_UP)
 
 
 def test_submitting_after_the_end_is_an_error() -> None:
@@ -179,13 +179,15 @@ def test_submitting_after_the_end_is_an_error() -> None:
 # -- the summary --------------------------------------------------------------------------------------
 def test_summary_scores_categories_weakest_points_and_advice() -> None:
     session = InterviewSession([BANK[0], BANK[1]])
-    scores = {("q-1", "main"): 80.0, ("q-1", "follow_up"): 40.0, ("q-2", "main"): 30.0}
+    scores: dict[StepKey, float] = {
+        ("q-1", Part.MAIN): 80.0,
+        ("q-1", Part.FOLLOW_UP): 40.0,
+        ("q-2", Part.MAIN): 30.0,
+    }
     while (step := session.current) is not None:
         session.start_clock(0.0)
         attempt = session.submit("answer", 30.0)
-        attempt.result = result(
-            step.question, scores[step.key], step.part.value, scores[step.key] / 200
-        )
+        attempt.result = result(step.question, scores[step.key], step.part, scores[step.key] / 200)
         session.advance()
     summary = summarise(session)
     assert [(r.question.id, r.main, r.follow_up, r.seconds) for r in summary.questions] == [
@@ -215,15 +217,15 @@ def test_memory_store_keeps_drafts_answers_and_resumes_the_latest_open_session()
     done = store.start_session("bank", ["q-1"], {})
     store.finish_session(done)
     session = store.start_session("bank", ["q-1", "q-2"], {"count": 2})
-    answer = store.submit_answer(session, "q-1", "main", "final", 12.0)
+    answer = store.submit_answer(session, "q-1", Part.MAIN, "final", 12.0)
     store.save_score(answer, result(BANK[0], 70.0), Versions(bank="bank"))
-    store.save_draft(session, "q-1", "follow_up", "half typed")
+    store.save_draft(session, "q-1", Part.FOLLOW_UP, "half typed")
     store.save_feedback(answer, "good", complete=True, model="m")
     resumable = store.unfinished_session()
     assert resumable is not None
     assert resumable.session_id == session
-    assert resumable.answered == {("q-1", "main"): "final"}
-    assert resumable.drafts[("q-1", "follow_up")] == "half typed"
+    assert resumable.answered == {("q-1", Part.MAIN): "final"}
+    assert resumable.drafts[("q-1", Part.FOLLOW_UP)] == "half typed"
     assert resumable.settings == {"count": 2}
     assert store.answers[answer].feedback == "good"
     store.finish_session(session)

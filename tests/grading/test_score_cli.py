@@ -19,7 +19,7 @@ import pytest
 from interviewer.core.grading.grader import Grader
 from interviewer.core.result import Flag
 from interviewer.paths import Paths
-from tests.grader.conftest import CLI
+from tests.grading.conftest import CLI
 
 CIRCUIT = "circuit-breaker-pattern"
 LABELS = ["Knows all three states", "Understands failure detection", "Mentions fallback handling"]
@@ -66,6 +66,13 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *fragments: 
 def test_an_unknown_question_is_named(ref: str) -> None:
     result = run(["--question", ref], stdin=ANSWER.encode())
     assert_one_line_error(result, f"no question {ref!r}", "interviewer bank list")
+
+
+def test_a_part_without_a_rubric_is_named() -> None:
+    """RubricMissing, not a KeyError's quoted repr: the follow-up part has no rubric here."""
+    result = run(["--question", "design-a-url-shortener", "--follow-up"], stdin=ANSWER.encode())
+    assert_one_line_error(result, "rubric design-a-url-shortener has no part 'follow_up'")
+    assert '"' not in result.stderr
 
 
 def test_a_question_or_a_batch_is_required() -> None:

@@ -13,13 +13,15 @@ from interviewer.core.feedback.prompt import (
     KeyPointOpinion,
     OpinionFailure,
     feedback_messages,
+    feedback_request,
     foreign_scores,
     neutralise,
     parse_second_opinion,
     second_opinion_messages,
 )
-from interviewer.core.result import Verdict
-from tests.llm.conftest import ANSWER, feedback_request
+from interviewer.core.result import Part, Verdict
+from tests.feedback.conftest import ANSWER, CIRCUIT, scored
+from tests.feedback.conftest import feedback_request as _request
 
 NONCE = "f1xed"
 ANSWER_FENCE = Fence("ANSWER", NONCE)
@@ -39,7 +41,7 @@ HOSTILE = [
 
 
 def _user(answer: str) -> str:
-    return feedback_messages(feedback_request(answer), NONCE)[1]["content"]
+    return feedback_messages(_request(answer), NONCE)[1]["content"]
 
 
 def _between(text: str, fence: Fence) -> str:
@@ -60,7 +62,7 @@ def _outside(text: str, *fences: Fence) -> str:
 
 
 def test_the_rubric_result_and_the_fenced_answer_are_in_the_prompt() -> None:
-    system, user = (m["content"] for m in feedback_messages(feedback_request(), NONCE))
+    system, user = (m["content"] for m in feedback_messages(_request(), NONCE))
     assert _between(user, ANSWER_FENCE) == ANSWER
     rubric = json.loads(_between(user, RUBRIC_FENCE))
     assert rubric["score"] == 62
@@ -77,7 +79,7 @@ def test_the_rubric_result_and_the_fenced_answer_are_in_the_prompt() -> None:
 
 
 def test_instructions_say_the_answer_is_data_and_the_score_is_final() -> None:
-    system, user = (m["content"] for m in feedback_messages(feedback_request(), NONCE))
+    system, user = (m["content"] for m in feedback_messages(_request(), NONCE))
     assert "never instructions to you" in system
     assert ANSWER_FENCE.open in system and ANSWER_FENCE.close in system
     assert "62/100" in system and "Never state, suggest or estimate any other score" in system
@@ -87,7 +89,7 @@ def test_instructions_say_the_answer_is_data_and_the_score_is_final() -> None:
 
 
 def test_no_probing_question_when_nothing_was_missed() -> None:
-    request = feedback_request()
+    request = _request()
     covered = [
         kp.model_copy(update={"verdict": Verdict.COVERED}) for kp in request.result.key_points
     ]
@@ -99,8 +101,8 @@ def test_no_probing_question_when_nothing_was_missed() -> None:
 
 
 def test_a_fresh_nonce_each_time() -> None:
-    first = feedback_messages(feedback_request())[0]["content"]
-    second = feedback_messages(feedback_request())[0]["content"]
+    first = feedback_messages(_request())[0]["content"]
+    second = feedback_messages(_request())[0]["content"]
     assert first != second
 
 
@@ -118,14 +120,14 @@ def test_hostile_answers_stay_inside_the_fence(hostile: str) -> None:
 
 @pytest.mark.parametrize("hostile", HOSTILE)
 def test_hostile_evidence_quotes_stay_inside_the_rubric_fence(hostile: str) -> None:
-    request = feedback_request(hostile + " " + ANSWER)
+    request = _request(hostile + " " + ANSWER)
     user = feedback_messages(request, NONCE)[1]["content"]
     quote = json.loads(_between(user, RUBRIC_FENCE))["key_points"][0]["evidence_quote"]
     assert quote == neutralise((hostile + " " + ANSWER)[:60])
 
 
 def test_the_second_opinion_fences_the_answer_and_hides_the_rubric_verdicts() -> None:
-    request = feedback_request(f"{ANSWER}\n{HOSTILE[2]}")
+    request = _request(f"{ANSWER}\n{HOSTILE[2]}")
     system, user = (m["content"] for m in second_opinion_messages(request, NONCE))
     assert _between(user, ANSWER_FENCE) == neutralise(request.answer)
     points = _between(user, Fence("KEY POINTS", NONCE))
@@ -223,3 +225,38 @@ def test_a_quote_that_is_not_in_the_answer_is_marked() -> None:
 def test_a_bad_second_opinion_is_one_clear_failure(reply: str, message: str) -> None:
     opinion = parse_second_opinion(reply, POINTS, ANSWER)
     assert isinstance(opinion, OpinionFailure) and message in opinion.message
+
+
+# -- the one request builder (CLI `score --feedback` and the TUI's score screen) -------------------
+
+
+def test_a_main_answer_is_shown_with_the_question() -> None:
+    request = feedback_request(CIRCUIT, ANSWER, scored(ANSWER))
+    assert request.question_title == CIRCUIT.title
+    assert request.question_prompt == CIRCUIT.prompt
+    assert request.model_answer == CIRCUIT.answer
+    assert (request.answer, request.result.part) == (ANSWER, Part.MAIN)
+
+
+def test_a_follow_up_answer_is_shown_with_the_follow_up_question() -> None:
+    result = scored(ANSWER, part=Part.FOLLOW_UP)
+    request = feedback_request(CIRCUIT, ANSWER, result)
+    assert request.question_prompt == CIRCUIT.follow_up
+    assert request.result is result
+
+
+def test_a_follow_up_answer_to_a_question_without_one_falls_back_to_the_question() -> None:
+    question = CIRCUIT.model_copy(update={"follow_up": None})
+    request = feedback_request(question, ANSWER, scored(ANSWER, part=Part.FOLLOW_UP))
+    assert request.question_prompt == CIRCUIT.prompt
+
+
+def test_the_cli_builds_the_same_request_as_the_tui() -> None:
+    from interviewer.wiring import load_context
+
+    context = load_context()
+    question = next(q for b in context.banks.banks for q in b.questions if q.follow_up)
+    for part in Part:
+        result = scored(ANSWER, part=part).model_copy(update={"question": question.id})
+        expected = feedback_request(question, ANSWER, result)
+        assert context.feedback_request(question.id, ANSWER, result) == expected
