@@ -12,7 +12,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from interviewer.core.result import Part, ScoreResult, Verdict
+from interviewer.core.result import Part, ScoreResult, Verdict, Versions
 
 if TYPE_CHECKING:
     import numpy as np
@@ -58,18 +58,6 @@ class AnswerGrader(Protocol):
 
 
 # -- transcripts ----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Versions:
-    """What produced a score, stored beside it so old grades can be explained and re-scored.
-    One format, built by `core.transcripts.records.versions_of`: bank `<id>@<content hash>`,
-    rubric `<question>/v<n>`, the model's name, the params' content hash; "" when unknown."""
-
-    bank: str = ""
-    rubric: str = ""
-    model: str = ""
-    params: str = ""
 
 
 @dataclass(frozen=True)

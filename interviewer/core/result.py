@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from enum import StrEnum
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -119,3 +120,15 @@ class ScoreResult(BaseModel):
             }
         )
         return payload
+
+
+@dataclass(frozen=True)
+class Versions:
+    """What produced a score, stored beside it so old grades can be explained and re-scored.
+    One format, built by `core.transcripts.records.versions_of`: bank `<id>@<content hash>`,
+    rubric `<question>/v<n>`, the model's name, the params' content hash; "" when unknown."""
+
+    bank: str = ""
+    rubric: str = ""
+    model: str = ""
+    params: str = ""

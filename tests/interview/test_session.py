@@ -13,8 +13,14 @@ from interviewer.core.interview.session import (
     select_questions,
     summarise,
 )
-from interviewer.core.ports import Versions
-from interviewer.core.result import EvidenceSpan, KeyPointResult, Part, ScoreResult, Verdict
+from interviewer.core.result import (
+    EvidenceSpan,
+    KeyPointResult,
+    Part,
+    ScoreResult,
+    Verdict,
+    Versions,
+)
 from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 
 

@@ -13,8 +13,7 @@ from pathlib import Path
 import pytest
 
 from interviewer.adapters.store.sqlite import SqliteTranscriptStore
-from interviewer.core.ports import Versions
-from interviewer.core.result import EvidenceSpan, KeyPointResult, ScoreResult, Verdict
+from interviewer.core.result import EvidenceSpan, KeyPointResult, ScoreResult, Verdict, Versions
 
 HERE = Path(__file__).resolve().parent
 CIRCUIT = "circuit-breaker-pattern"

@@ -11,7 +11,7 @@ import pytest
 from interviewer.adapters.store import schema
 from interviewer.adapters.store.schema import MIGRATIONS, applied, migrate
 from interviewer.adapters.store.sqlite import SqliteTranscriptStore, StoreError
-from interviewer.core.ports import Versions
+from interviewer.core.result import Versions
 from interviewer.core.transcripts.records import upgraded_versions, versions_of
 from tests.store.helpers import (
     CACHE,

@@ -11,8 +11,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from interviewer.core.ports import Versions
-from interviewer.core.result import Part, ScoreResult
+from interviewer.core.result import Part, ScoreResult, Versions
 from interviewer.core.transcripts.records import (
     Correction,
     QuestionSnapshot,

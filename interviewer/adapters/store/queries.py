@@ -8,8 +8,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 
-from interviewer.core.ports import Versions
-from interviewer.core.result import ScoreResult, Verdict
+from interviewer.core.result import ScoreResult, Verdict, Versions
 from interviewer.core.transcripts.records import (
     Correction,
     QuestionSnapshot,

@@ -27,8 +27,8 @@ from interviewer.adapters.store.reads import BankLookup, StoreReads
 from interviewer.adapters.store.writes import StoreWrites
 from interviewer.core.bank.schema import Question
 from interviewer.core.interview.practice import PracticePlan, Review
-from interviewer.core.ports import ResumableSession, Versions
-from interviewer.core.result import ScoreResult, Verdict
+from interviewer.core.ports import ResumableSession
+from interviewer.core.result import ScoreResult, Verdict, Versions
 from interviewer.core.transcripts.records import (
     Correction,
     KeyPointStat,

@@ -16,8 +16,7 @@ from interviewer.adapters.store import queries as q
 from interviewer.adapters.store.database import Database
 from interviewer.adapters.store.errors import StoreError
 from interviewer.core.bank.schema import Question
-from interviewer.core.ports import Versions
-from interviewer.core.result import ScoreResult, Verdict
+from interviewer.core.result import ScoreResult, Verdict, Versions
 from interviewer.core.transcripts.records import (
     Correction,
     QuestionSnapshot,

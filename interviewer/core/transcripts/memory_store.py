@@ -10,8 +10,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from interviewer.core.ports import ResumableSession, Versions
-from interviewer.core.result import ScoreResult
+from interviewer.core.ports import ResumableSession
+from interviewer.core.result import ScoreResult, Versions
 
 
 @dataclass

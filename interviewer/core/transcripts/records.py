@@ -17,8 +17,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from interviewer.core.bank.schema import Bank, Question
-from interviewer.core.ports import Versions
-from interviewer.core.result import KeyPointResult, Part, ScoreResult, Verdict
+from interviewer.core.result import KeyPointResult, Part, ScoreResult, Verdict, Versions
 
 RECORD_FORMAT = "interviewer.session/1"
 
