@@ -40,3 +40,19 @@ def test_importing_the_package_and_cli_is_cheap() -> None:
     )
     run = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert run.stdout.strip() == "[]"
+
+
+def test_no_module_of_the_package_imports_itself_back() -> None:
+    """No import circle, TYPE_CHECKING imports included: for every direct import A -> B, B never
+    leads back to A."""
+    import grimp
+
+    graph = grimp.build_graph("interviewer")
+    circles = sorted(
+        (module, imported)
+        for module in graph.modules
+        for imported in graph.find_modules_directly_imported_by(module)
+        if graph.chain_exists(importer=imported, imported=module)
+    )
+    assert len(graph.modules) > 80
+    assert circles == []
