@@ -18,6 +18,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     tune.add_argument("--features", help="comma-separated feature names (default: all)")
     tune.add_argument("--l2", type=float, default=1.0, help="L2 penalty of the logistic fit")
     tune.add_argument(
+        "--mistake-factor",
+        type=float,
+        default=None,
+        help="coverage taken from a point stated like one of its known mistakes (default 0.5; 0: off)",
+    )
+    tune.add_argument(
         "--verifier-folds",
         type=Path,
         metavar="DIR",
@@ -82,8 +88,13 @@ def _run(args: argparse.Namespace) -> int:
     before = evaluator(grader)
     results = evaluator.results
     parts = _parts(context)
-    held_out = evaluator.evaluate(tuning.cross_validated(answers, results, parts, names, args.l2))
-    final = tuning.fit_params(tuning.feature_table(answers, results, names), args.l2)
+    factor = tuning.MISTAKE_FACTOR if args.mistake_factor is None else args.mistake_factor
+    if not 0.0 <= factor <= 1.0:
+        raise CommandError(f"--mistake-factor must be between 0 and 1, not {factor}", 2)
+    held_out = evaluator.evaluate(
+        tuning.cross_validated(answers, results, parts, names, args.l2, factor)
+    )
+    final = tuning.fit_params(tuning.feature_table(answers, results, names), args.l2, factor)
     in_sample = evaluator.evaluate(tuning.outcomes_under(final, results, parts))
     console.print(report.metrics_table({"current": before, "tuned (held-out questions)": held_out}))
     console.print(

@@ -66,6 +66,39 @@ def test_a_key_points_own_calibration_and_threshold_win() -> None:
 
 
 @pytest.mark.parametrize(
+    ("margin", "kept"),
+    [(-0.2, 1.0), (-0.031, 1.0), (-0.03, 1.0), (-0.029, 0.5), (0.0, 0.5), (0.3, 0.5)],
+)
+def test_a_point_stated_like_a_known_mistake_keeps_half_its_coverage(
+    margin: float, kept: float
+) -> None:
+    """Above the threshold (the best span is at least as close to a mistake statement as to the
+    evidence, less 0.03) the coverage is scaled by 1 - mistake_factor, and the verdict follows it."""
+    kp = KeyPointRubric(label="k", evidence=["e"])
+    on = ScoringParams(mistake_factor=0.5, mistake_at=-0.03, covered_at=0.6, partial_at=0.3)
+    off = on.model_copy(update={"mistake_factor": 0.0})
+    values = {"best": 0.9, "max": 0.9, "mistake_margin": margin}
+    plain, plain_verdict, _ = decide(values, off, kp)
+    coverage, verdict, _ = decide(values, on, kp)
+    assert plain_verdict is Verdict.COVERED
+    assert coverage == pytest.approx(plain * kept, abs=1e-4)
+    assert verdict is (Verdict.COVERED if kept == 1.0 else Verdict.PARTIAL)
+
+
+def test_without_mistake_statements_nothing_is_demoted() -> None:
+    """matching gives mistake_margin -0.2 to a point with no mistakes: below any sane threshold."""
+    kp = KeyPointRubric(label="k", evidence=["e"])
+    params = ScoringParams(mistake_factor=1.0)
+    assert decide({"best": 0.9, "max": 0.9}, params, kp)[0] > 0.9
+    assert decide({"best": 0.9, "max": 0.9, "mistake_margin": -0.2}, params, kp)[0] > 0.9
+
+
+def test_the_mistake_factor_is_a_share() -> None:
+    with pytest.raises(ValueError, match="mistake_factor"):
+        ScoringParams(mistake_factor=1.5)
+
+
+@pytest.mark.parametrize(
     ("coverage", "verdict"),
     [
         (0.0, Verdict.MISSING),

@@ -101,6 +101,8 @@ def decide(
     coverage = round(coverage_of(values, params, kp), 4)
     if values.get("max", 1.0) < params.floor:
         coverage = 0.0
+    if params.mistake_factor and values.get("mistake_margin", -1.0) > params.mistake_at:
+        coverage = round(coverage * (1.0 - params.mistake_factor), 4)
     judgement = judgement_from(values, params) if params.uses_verifier else None
     if judgement is Judgement.CONTRADICTS:
         coverage = min(coverage, 0.1)

@@ -37,6 +37,11 @@ class ScoringParams(BaseModel):
     floor: float = 0.3
     # verifier probability above which a point counts as stated wrongly
     contradiction_at: float = 0.5
+    # A point whose best span is closer to one of its known mistakes than `mistake_at` below its
+    # closest evidence (feature mistake_margin > mistake_at) keeps (1 - mistake_factor) of its
+    # coverage: it reads like the misconception. 0 turns it off.
+    mistake_factor: float = Field(default=0.0, ge=0.0, le=1.0)
+    mistake_at: float = -0.03
     fitted: str = "default (not tuned)"
 
     def check(self) -> ScoringParams:
