@@ -54,7 +54,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         status: int = args.handler(args)
     except CommandError as error:
-        print(f"interviewer {args.command}: {error.message}", file=sys.stderr)
+        from interviewer.core.safe_text import one_line  # the message may quote untrusted input
+
+        print(one_line(f"interviewer {args.command}: {error.message}"), file=sys.stderr)
         return error.status
     except KeyboardInterrupt:
         return 130

@@ -53,7 +53,7 @@ def load_context(paths: Paths | None = None, rubrics_dir: Path | None = None) ->
     paths = paths or Paths.from_env()
     banks = load_banks(paths.bank_dirs())
     dirs = [rubrics_dir] if rubrics_dir is not None else [paths.project_rubrics, paths.user_rubrics]
-    rubrics = load_rubric_set(dirs)
+    rubrics = load_rubric_set(dirs, banks.banks)  # what `bank check` rejects is never used
     params = layered_params(dirs)
     verifier_params = layered_params(dirs, verifier=True)
     tuned = verifier_params.uses_verifier

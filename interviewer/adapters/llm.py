@@ -3,7 +3,9 @@
 The contract with the UI: `stream` never raises. Chunks arrive as they are written; any fault ends the
 stream with one ERROR event whose text is a single line a user can act on, after whatever was already
 streamed (kept, and marked incomplete by the caller). 429 and 5xx are retried a bounded number of times
-before the first chunk; nothing is retried once text has been shown, so nothing is shown twice.
+before the first chunk; nothing is retried once text has been shown, so nothing is shown twice. Besides
+the per-read `timeout`, the whole request has a `deadline`, so a server that trickles text cannot keep
+a command running.
 """
 
 from __future__ import annotations
@@ -13,15 +15,16 @@ import logging
 import os
 import re
 import time
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from pydantic import SecretStr
 
 from interviewer.core.feedback.config import (
     ENV_API_KEY,
     ENV_BASE_URL,
+    ENV_DEADLINE,
     ENV_MODEL,
     ENV_TIMEOUT,
     LLMConfig,
@@ -47,11 +50,16 @@ if TYPE_CHECKING:
     from openai import AsyncOpenAI
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")  # keeps \t and \n; drops terminal escapes
 
 
 class StreamFault(Exception):
     """A stream that ended wrongly without the client raising: cut short, odd chunks, max_tokens."""
+
+
+class DeadlinePassed(StreamFault):
+    """The request as a whole ran past `[llm] deadline`, however steadily text was arriving."""
 
 
 @dataclass(frozen=True)
@@ -100,7 +108,7 @@ class LLMFeedback:
         try:
             async with self._client() as client:
                 messages = feedback_messages(request, self._nonce)
-                async for text in self._texts(client, messages):
+                async for text in self._texts(client, messages, self._deadline()):
                     written.append(text)
                     yield FeedbackEvent(FeedbackEventKind.CHUNK, text)
         except Exception as error:  # the contract: every fault is one line, never a raise
@@ -116,10 +124,36 @@ class LLMFeedback:
             yield FeedbackEvent(FeedbackEventKind.CHUNK, note)
         yield FeedbackEvent(FeedbackEventKind.DONE)
 
-    async def _texts(self, client: AsyncOpenAI, messages: list[Message]) -> AsyncIterator[str]:
-        stream = await self._create(client, messages, stream=True)
+    def _deadline(self) -> float:
+        """When the request as a whole must be over, on the running loop's clock."""
+        return asyncio.get_running_loop().time() + self.config.deadline
+
+    async def _by(self, when: float, step: Awaitable[T]) -> T:
+        """One await, cut off at `when`. Only awaits are timed, never a `yield`: the time the
+        caller spends on a chunk is its own, and a cancellation never lands in the caller."""
+        limit = asyncio.timeout_at(when)
+        try:
+            async with limit:
+                return await step
+        except TimeoutError:
+            if not limit.expired():
+                raise
+            raise DeadlinePassed(
+                f"it took longer than {self.config.deadline:g} s in all: raise [llm] deadline "
+                f"({ENV_DEADLINE}), lower max_tokens, or use a faster model"
+            ) from None
+
+    async def _texts(
+        self, client: AsyncOpenAI, messages: list[Message], when: float
+    ) -> AsyncIterator[str]:
+        stream = await self._by(when, self._create(client, messages, stream=True))
         finish: str | None = None
-        async for chunk in stream:
+        chunks = aiter(stream)
+        while True:
+            try:
+                chunk = await self._by(when, anext(chunks))
+            except StopAsyncIteration:
+                break
             choices = getattr(chunk, "choices", None)
             if getattr(chunk, "error", None) is not None or not isinstance(choices, list):
                 raise StreamFault("the server sent a chunk that is not a chat completion chunk")
@@ -149,7 +183,8 @@ class LLMFeedback:
         try:
             async with self._client() as client:
                 messages = second_opinion_messages(request, self._nonce)
-                completion = await self._create(client, messages, stream=False)
+                create = self._create(client, messages, stream=False)
+                completion = await self._by(self._deadline(), create)
             text = completion.choices[0].message.content or ""
         except Exception as error:
             return OpinionFailure(self._fault(error, partial=False, what="second opinion"))

@@ -7,10 +7,12 @@ import json
 import sys
 from pathlib import Path
 
+from interviewer.commands import CommandError
 from interviewer.core.bank.loading import bank_files, dump_bank_yaml, load_bank, load_banks
 from interviewer.core.bank.schema import Bank, Question
 from interviewer.core.bank.seed_format import SeedFormatError, import_seed_file
 from interviewer.core.problems import FileProblems, Problem
+from interviewer.core.safe_text import json_text, one_line
 from interviewer.paths import Paths
 
 
@@ -49,10 +51,10 @@ def _import(args: argparse.Namespace) -> int:
             args.source, bank_id=args.bank_id, first_category=args.first_category
         )
     except SeedFormatError as error:
-        print(f"{args.source}: {error}", file=sys.stderr)
+        print(one_line(f"{args.source}: {error}"), file=sys.stderr)
         return 1
     except (OSError, UnicodeDecodeError) as error:
-        print(f"{args.source}: cannot read: {error}", file=sys.stderr)
+        print(one_line(f"{args.source}: cannot read: {error}"), file=sys.stderr)
         return 1
     text = dump_bank_yaml(bank)
     if args.out is None:
@@ -61,7 +63,10 @@ def _import(args: argparse.Namespace) -> int:
         args.out.parent.mkdir(parents=True, exist_ok=True)
         args.out.write_text(text, encoding="utf-8")
         print(
-            f"{args.out}: {len(bank.questions)} questions from {args.source.name}", file=sys.stderr
+            one_line(
+                f"{args.out}: {_count(len(bank.questions), 'question')} from {args.source.name}"
+            ),
+            file=sys.stderr,
         )
     return 0
 
@@ -98,7 +103,7 @@ def _check(args: argparse.Namespace) -> int:
     rubric_problems, rubric_count = check_rubric_paths(rubric_targets, banks)
     problems.extend(rubric_problems)
     for problem in problems:
-        print(problem, file=sys.stderr)
+        print(one_line(str(problem)), file=sys.stderr)
     if problems:
         return 1
     print(f"ok: {checked} bank file(s), {rubric_count} rubric file(s)")
@@ -108,7 +113,7 @@ def _check(args: argparse.Namespace) -> int:
 def _known_banks() -> list[Bank]:
     loaded = load_banks(Paths.from_env().bank_dirs())
     for problem in loaded.problems:
-        print(f"warning: {problem}", file=sys.stderr)
+        print(one_line(f"warning: {problem}"), file=sys.stderr)
     return loaded.banks
 
 
@@ -123,30 +128,35 @@ def _matches(question: Question, args: argparse.Namespace) -> bool:
 def _list(args: argparse.Namespace) -> int:
     banks = [b for b in _known_banks() if args.bank in (None, b.id)]
     if args.bank and not banks:
-        print(f"no bank {args.bank!r}", file=sys.stderr)
-        return 1
+        raise CommandError(f"no bank {args.bank!r} (see `interviewer bank list`)")
     rows = [(bank, q) for bank in banks for q in bank.questions if _matches(q, args)]
     if args.json:
         payload = [
             {"bank": b.id, **q.model_dump(mode="json", exclude={"answer"}, exclude_none=True)}
             for b, q in rows
         ]
-        print(json.dumps(payload, indent=2, ensure_ascii=False))
+        print(json_text(json.dumps(payload, indent=2, ensure_ascii=False)))
         return 0
     from rich.console import Console
     from rich.table import Table
 
-    table = Table("#", "id", "category", "difficulty", "title", title=f"{len(rows)} questions")
+    from interviewer.views.safe import cell
+
+    table = Table("#", "id", "category", "difficulty", "title", title=_count(len(rows), "question"))
     for _bank, question in rows:
         table.add_row(
             str(question.number),
-            question.id,
-            question.category,
+            cell(question.id),
+            cell(question.category),
             question.difficulty.value,
-            question.title,
+            cell(question.title),
         )
     Console().print(table)
     return 0
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" + ("" if number == 1 else "s")
 
 
 def find_question(ref: str, bank_id: str | None = None) -> tuple[Bank, Question] | None:
@@ -157,36 +167,37 @@ def find_question(ref: str, bank_id: str | None = None) -> tuple[Bank, Question]
 
 
 def _show(args: argparse.Namespace) -> int:
+    if args.bank is not None and not any(b.id == args.bank for b in _known_banks()):
+        raise CommandError(f"no bank {args.bank!r} (see `interviewer bank list`)")
     found = find_question(args.ref, args.bank)
     if found is None:
-        print(
-            f"no question {args.ref!r} (use an id or a number; see `interviewer bank list`)",
-            file=sys.stderr,
+        raise CommandError(
+            f"no question {args.ref!r} (use an id, a unique start of one, or a number; "
+            "see `interviewer bank list`)"
         )
-        return 1
     bank, question = found
     if args.json:
-        print(
-            json.dumps(
-                {"bank": bank.id, **question.model_dump(mode="json", exclude_none=True)},
-                indent=2,
-                ensure_ascii=False,
-            )
-        )
+        payload = {"bank": bank.id, **question.model_dump(mode="json", exclude_none=True)}
+        print(json_text(json.dumps(payload, indent=2, ensure_ascii=False)))
         return 0
     from rich.console import Console
-    from rich.markdown import Markdown
 
-    console = Console()
+    from interviewer.views.safe import markdown, one_line, safe_text, styled
+
+    # Bank text is data: it goes in as Text (a `[/]` in a title is shown, not read as markup).
+    console = Console(highlight=False)
     console.print(
-        f"[bold]{question.number}. {question.title}[/]  "
-        f"[dim]{question.category} · {question.difficulty.value} · {question.id}[/]"
+        styled(
+            (one_line(f"{question.number}. {question.title}"), "bold"),
+            "  ",
+            (one_line(f"{question.category} · {question.difficulty.value} · {question.id}"), "dim"),
+        )
     )
-    console.print(question.prompt, "")
-    console.print(Markdown(question.answer))
-    console.print("\n[bold]Key points[/]")
+    console.print(safe_text(question.prompt), "")
+    console.print(markdown(question.answer))
+    console.print(safe_text("\nKey points", style="bold"))
     for point in question.key_points:
-        console.print(f"  • {point}")
+        console.print(safe_text(f"  • {point}"))
     if question.follow_up:
-        console.print(f"\n[bold]Follow-up:[/] {question.follow_up}")
+        console.print(styled(("\nFollow-up:", "bold"), " ", question.follow_up))
     return 0

@@ -47,9 +47,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 
 def _line(ok: bool | None, what: str, fix: str = "") -> None:
-    print(f"{MARKS[ok]} {what}")
+    """One finding; paths, settings and server replies are data, so control is taken out."""
+    from interviewer.core.safe_text import one_line
+
+    print(f"{MARKS[ok]} {one_line(what)}")
     if fix:
-        print(f"    fix: {fix}")
+        print(f"    fix: {one_line(fix)}")
 
 
 def _size(path: Path) -> str:
@@ -89,13 +92,14 @@ def _embedding() -> bool:
 def _feedback(loaded: LoadedLLMConfig, paths: Paths, offline: bool) -> bool:
     from interviewer.adapters.llm import LLMFeedback
     from interviewer.core.feedback.config import ENV_API_KEY, ENV_OPENAI_KEY, api_key_for
+    from interviewer.core.safe_text import one_line
 
     for problem in loaded.problems:
         _line(False, problem)
     config = loaded.config
     if not config.enabled:
         _line(None, "feedback: off")
-        print(TURN_ON.format(config=paths.config_file))
+        print(TURN_ON.format(config=one_line(str(paths.config_file))))
         return not loaded.problems
     key, source = api_key_for(config, os.environ)
     origin = ", ".join(f"{k} from {v}" for k, v in loaded.sources.items()) or "defaults"

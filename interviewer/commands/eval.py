@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.commands import CommandError
+from interviewer.core.safe_text import one_line
 
 BENCHMARKS = ("mohler", "semeval", "asap")
 
@@ -67,15 +68,15 @@ def _run(args: argparse.Namespace) -> int:
         _require_verifier_map(args.rubrics)
     embedder = _embedder(args.model)
     if args.benchmark and not (args.data or args.rubrics or args.compare or args.baseline):
-        return _benchmarks(console, embedder, args.benchmark)
+        return _benchmarks(console, embedder, args.benchmark, as_json=args.json)
     try:
         status = _labelled(console, embedder, args, started)
     except FileProblems as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            print(one_line(str(problem)), file=sys.stderr)
         return 1
     if status == 0 and args.benchmark:
-        status = _benchmarks(console, embedder, args.benchmark)
+        status = _benchmarks(console, embedder, args.benchmark, as_json=args.json)
     return status
 
 
@@ -122,7 +123,7 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
     }
     problems = check_against_key_points(answers, counts)
     for problem in problems:
-        print(f"skipped: {problem}", file=sys.stderr)
+        print(one_line(f"skipped: {problem}"), file=sys.stderr)
     bad = {p.split(":")[0] for p in problems}
     answers = [a for a in answers if a.id not in bad]
     if not answers:
@@ -184,7 +185,7 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
         path, csv_path = report.write_reports(
             "eval", version, context.params.fitted, seconds, columns["rubrics"], main
         )
-        console.print(f"report: {path}  ·  row appended to {csv_path}")
+        console.print(one_line(f"report: {path}  ·  row appended to {csv_path}"), markup=False)
     return 0
 
 
@@ -216,7 +217,9 @@ def _llm_column(
         for a, r in zip(answers, local, strict=True)
     ]
     console = Console(stderr=True)  # stdout may be the --json report
-    console.print(f"asking {writer.description} about {len(requests)} answers ...")
+    console.print(
+        one_line(f"asking {writer.description} about {len(requests)} answers ..."), markup=False
+    )
     with console.status("") as status:
 
         def show(done: int) -> None:
@@ -229,7 +232,7 @@ def _llm_column(
         + (f"; the rest keep the local grade ({len(run.failures)} failed)" if run.failures else "")
     )
     for line in run.failures[:3]:
-        console.print(f"  [yellow]{line}[/]")
+        console.print(f"  {one_line(line)}", style="yellow", markup=False)  # LLM text is data
     return metrics
 
 
@@ -239,11 +242,32 @@ def _verifier(folds: Path | None, embedder: Any) -> Any:
     return default_verifier(embedder) if folds is None else load_verifier(folds, embedder)
 
 
-def _benchmarks(console: Any, embedder: Any, names: list[str]) -> int:
+def _plain(value: Any) -> Any:
+    """A benchmark result as JSON values: rows as objects, numpy numbers as floats, NaN as null."""
+    import math
+
+    if hasattr(value, "_asdict"):
+        return _plain(value._asdict())
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    if hasattr(value, "tolist"):  # numpy scalars and arrays
+        return _plain(value.tolist())
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _benchmarks(console: Any, embedder: Any, names: list[str], *, as_json: bool = False) -> int:
+    """Each benchmark's table, or with `as_json` one JSON document {"benchmarks": {name: result}}."""
+    import json
+
     from interviewer.evaluation import external
     from interviewer.evaluation.zero_shot import element_coverage, pair_similarity
 
     status = 0
+    results: dict[str, Any] = {}
     for name in dict.fromkeys(names):
         started = time.perf_counter()
         try:
@@ -254,9 +278,15 @@ def _benchmarks(console: Any, embedder: Any, names: list[str]) -> int:
             else:
                 result = external.run_asap(element_coverage(embedder))
         except external.ExternalDataMissing as error:
-            print(f"interviewer eval: {name}: skipped: {error}", file=sys.stderr)
+            print(one_line(f"interviewer eval: {name}: skipped: {error}"), file=sys.stderr)
             status = 1
             continue
+        seconds = round(time.perf_counter() - started, 2)
+        if as_json:
+            results[name] = {**_plain(result), "seconds": seconds}
+            continue
         console.print(external.format_table(result))
-        console.print(f"{name}: {time.perf_counter() - started:.1f} s")
+        console.print(f"{name}: {seconds:.1f} s")
+    if as_json:
+        print(json.dumps({"benchmarks": results}, indent=2, ensure_ascii=False))
     return status

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from interviewer.commands import CommandError
+from interviewer.core.safe_text import json_text, one_line
 
 if TYPE_CHECKING:
     from interviewer.adapters.store.sqlite import SqliteTranscriptStore
@@ -23,6 +24,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     export.add_argument("session", nargs="?", help="a session id, or 'last'")
     export.add_argument("--format", "-f", choices=FORMATS, default="md")
     export.add_argument("--out", "-o", type=Path, help="file to write (default: stdout)")
+    export.add_argument(
+        "--force", action="store_true", help="overwrite --out if it exists (never the database)"
+    )
     export.add_argument(
         "--import",
         dest="import_file",
@@ -48,27 +52,30 @@ def _run(args: argparse.Namespace) -> int:
         if args.import_file is not None:
             return _import(store, args.import_file)
         if args.labelled:
-            rows = [json.dumps(row, ensure_ascii=False) for row in store.labelled_rows()]
-            return _write("".join(f"{row}\n" for row in rows), args.out)
+            rows = [json_text(json.dumps(row, ensure_ascii=False)) for row in store.labelled_rows()]
+            return _write("".join(f"{row}\n" for row in rows), args.out, store.path, args.force)
         if args.session is None:
             raise CommandError(
                 "give a SESSION id (see `interviewer review`), or --import FILE.json", 2
             )
         session_id = _session_id(store, args.session)
-        if session_id is None:
-            raise CommandError(f"{args.session!r} is not a session id (a number, or 'last')", 2)
-        return _write(render(store.load_session(session_id), args.format), args.out)
+        text = render(store.load_session(session_id), args.format)
+        return _write(text, args.out, store.path, args.force)
     except TranscriptError as error:
         raise CommandError(error.message) from None
 
 
-def _session_id(store: SqliteTranscriptStore, ref: str) -> int | None:
-    if ref.isdigit():
-        return int(ref)
+def _session_id(store: SqliteTranscriptStore, ref: str) -> int:
     if ref == "last":
         summaries = store.list_sessions()
-        return summaries[0].id if summaries else 0
-    return None
+        if not summaries:
+            raise CommandError("there is no session yet: answer a question first")
+        return summaries[0].id
+    if not (ref.isascii() and ref.isdigit()):
+        raise CommandError(f"{ref[:40]!r} is not a session id (a number, or 'last')", 2)
+    if len(ref) > 18:  # past SQLite's largest id
+        raise CommandError(f"no session {ref[:20]}...")
+    return int(ref)
 
 
 def render(record: SessionRecord, fmt: str) -> str:
@@ -78,27 +85,59 @@ def render(record: SessionRecord, fmt: str) -> str:
     return renderers[fmt](record)
 
 
-def _write(text: str, out: Path | None) -> int:
+def _write(text: str, out: Path | None, database: str, force: bool) -> int:
+    """Write `text` to `out`: never onto the transcript database (or its journal), and onto any
+    other existing file only with --force."""
     if out is None:
         sys.stdout.write(text)
         return 0
+    if _is_database(out, Path(database)):
+        raise CommandError(f"{out}: refusing to overwrite the transcript database", 2)
+    if out.is_dir():
+        raise CommandError(f"{out}: is a folder; give a file name", 2)
     try:
-        out.write_text(text, encoding="utf-8")
+        with out.open("w" if force else "x", encoding="utf-8") as file:
+            file.write(text)
+    except FileExistsError:
+        raise CommandError(f"{out}: already exists (add --force to overwrite it)", 2) from None
     except OSError as error:
         raise CommandError(f"{out}: cannot write: {error.strerror}") from None
-    print(f"Wrote {out}", file=sys.stderr)
+    print(one_line(f"Wrote {out}"), file=sys.stderr)
     return 0
+
+
+def _is_database(out: Path, database: Path) -> bool:
+    targets = [
+        database,
+        *(database.with_name(database.name + s) for s in ("-wal", "-shm", "-journal")),
+    ]
+    for target in targets:
+        try:
+            if out.resolve() == target.resolve() or out.samefile(target):
+                return True
+        except OSError:
+            continue
+    return False
+
+
+# A session export is kilobytes; anything this size is not one.
+MAX_IMPORT_BYTES = 32 * 1024 * 1024
 
 
 def _import(store: SqliteTranscriptStore, path: Path) -> int:
     from interviewer.core.transcripts.render import from_json
 
     try:
-        record = from_json(path.read_text(encoding="utf-8"))
+        if path.exists() and not path.is_file():  # a folder, or a FIFO that would hang the read
+            raise CommandError(f"{path}: cannot read: not a regular file", 2)
+        if path.stat().st_size > MAX_IMPORT_BYTES:
+            raise CommandError(f"{path}: too large for a session export", 2)
+        record = from_json(path.read_text(encoding="utf-8-sig"))
     except OSError as error:
         raise CommandError(f"{path}: cannot read: {error.strerror}") from None
     except (ValueError, UnicodeDecodeError) as error:
-        raise CommandError(f"{path}: {error}", 2) from None
+        reason = "not UTF-8 text" if isinstance(error, UnicodeDecodeError) else str(error)
+        raise CommandError(f"{path}: {reason}", 2) from None
     session_id = store.import_session(record)
-    print(f"Imported {path} as session {session_id} ({len(record.answers)} answers).")
+    print(one_line(f"Imported {path} as session {session_id} ({len(record.answers)} answers)."))
     return 0

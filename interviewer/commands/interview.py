@@ -12,11 +12,15 @@ import sys
 import threading
 from typing import TYPE_CHECKING, Any, cast
 
+from interviewer.core.safe_text import one_line
+
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from pathlib import Path
 
     from interviewer.core.bank.loading import LoadedBanks
     from interviewer.core.bank.schema import Question
+    from interviewer.core.feedback.config import UiPreferences
     from interviewer.core.interview.session import DueOrder
     from interviewer.core.ports import (
         AnswerGrader,
@@ -41,12 +45,15 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     interview.add_argument(
         "--difficulty", action="append", help="Junior, Mid or Senior (repeatable, or a,b)"
     )
-    interview.add_argument("--count", type=int, help="number of questions (default: 5)")
+    interview.add_argument("--count", type=int, help="number of questions, 1 or more (default: 5)")
     interview.add_argument(
         "--order", choices=("shuffled", "bank", "due"), help="question order (default: shuffled)"
     )
     interview.add_argument(
-        "--time-limit", type=float, metavar="SECONDS", help="per question; running out only warns"
+        "--time-limit",
+        type=float,
+        metavar="MINUTES",
+        help="minutes per question, as on the start screen; running out only warns",
     )
     interview.add_argument("--seed", type=int, help=argparse.SUPPRESS)  # repeatable shuffles
     interview.set_defaults(handler=_run)
@@ -58,15 +65,20 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 
 def settings_from_args(args: argparse.Namespace) -> tuple[Any, bool]:
     """The interview settings, and whether the user chose anything (then the start is direct)."""
+    from interviewer.commands import CommandError
     from interviewer.core.interview.session import InterviewSettings, Order
 
+    if args.count is not None and args.count < 1:
+        raise CommandError(f"--count must be 1 or more, not {args.count}", 2)
+    if args.time_limit is not None and not 0 < args.time_limit <= 24 * 60:
+        raise CommandError("--time-limit is in minutes per question: more than 0, at most 1440", 2)
     settings = InterviewSettings(
         bank_id=args.bank,
         categories=_split(args.category),
         difficulties=_split(args.difficulty),
-        count=args.count if args.count and args.count > 0 else 5,
+        count=args.count if args.count is not None else 5,
         order=Order(args.order or "shuffled"),
-        time_limit=args.time_limit if args.time_limit and args.time_limit > 0 else None,
+        time_limit=args.time_limit * 60 if args.time_limit is not None else None,  # seconds
         seed=args.seed,
     )
     direct = any(getattr(args, name) is not None for name in _CHOICES)
@@ -135,7 +147,7 @@ def open_transcripts(paths: Paths, context: SharedContext) -> TranscriptStore | 
     try:
         store: TranscriptStore = open_store(paths, bank_lookup=context.question)
     except Exception as error:
-        print(f"interviewer: transcripts will not be saved: {error}", file=sys.stderr)
+        print(one_line(f"interviewer: transcripts will not be saved: {error}"), file=sys.stderr)
         return None
     return store
 
@@ -150,7 +162,7 @@ def feedback_writer(paths: Paths) -> FeedbackWriter | None:
     try:
         writer: FeedbackWriter | None = feedback_from_environment(paths)
     except Exception as error:  # feedback is optional; scoring works without it
-        print(f"interviewer: LLM feedback is off: {error}", file=sys.stderr)
+        print(one_line(f"interviewer: LLM feedback is off: {error}"), file=sys.stderr)
         return None
     return writer
 
@@ -177,13 +189,34 @@ def transcript_reader(store: TranscriptStore | None) -> Callable[[], TranscriptR
     return open_later
 
 
+def preferences_saver(config_file: Path) -> Callable[[UiPreferences], None]:
+    """Writes the theme and start choices to config.toml's [tui] tables; a run started directly
+    from the command line has no start choices and keeps the saved ones."""
+    from interviewer.core.feedback.config import (
+        UiPreferences,
+        load_ui_preferences,
+        save_ui_preferences,
+    )
+
+    def save(preferences: UiPreferences) -> None:
+        start = preferences.start or load_ui_preferences(config_file).start
+        save_ui_preferences(config_file, UiPreferences(preferences.theme, start))
+
+    return save
+
+
 def _run(args: argparse.Namespace) -> int:
+    from interviewer.core.feedback.config import load_ui_preferences
+    from interviewer.core.interview.session import InterviewSettings
     from interviewer.paths import Paths
     from interviewer.tui.app import make_app
     from interviewer.tui.config import AppDeps, AppSettings
 
     settings, direct = settings_from_args(args)
     paths = Paths.from_env()
+    remembered = load_ui_preferences(paths.config_file)
+    if not direct and remembered.start:  # the start screen opens with the last choices
+        settings = InterviewSettings.from_dict(remembered.start)
     context = SharedContext(paths)
     store = open_transcripts(paths, context)
     deps = AppDeps(
@@ -194,8 +227,10 @@ def _run(args: argparse.Namespace) -> int:
         due_order=due_order(store),
         warm_up=warm_up,
         open_reader=transcript_reader(store),
+        save_preferences=preferences_saver(paths.config_file),
     )
-    app = make_app(AppSettings(interview=settings, start_directly=direct), deps)
+    app_settings = AppSettings(interview=settings, start_directly=direct, theme=remembered.theme)
+    app = make_app(app_settings, deps)
     try:
         app.run()
     finally:

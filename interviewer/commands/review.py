@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from interviewer.commands import CommandError
 from interviewer.core.result import ScoreResult
 from interviewer.core.transcripts.records import SessionRecord, StoredAnswer
+from interviewer.views.safe import cell, one_line, safe_text
 from interviewer.views.transcripts import session_renderables, summary_cells
 
 if TYPE_CHECKING:
@@ -24,9 +25,12 @@ if TYPE_CHECKING:
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     review = subparsers.add_parser("review", help="past sessions: read, re-score, correct verdicts")
-    review.add_argument("session", nargs="?", type=int, help="a session id: show it in full")
+    review.add_argument("session", nargs="?", help="a session id: show it in full")
     review.add_argument("--category", help="only sessions that asked a question of this category")
-    review.add_argument("--question", help="only sessions that asked this question id")
+    review.add_argument(
+        "--question",
+        help="only sessions that asked this question: its id, a unique start of it, or its number",
+    )
     review.add_argument(
         "--rescore", action="store_true", help="re-score SESSION with today's grader"
     )
@@ -49,6 +53,8 @@ def _run(args: argparse.Namespace) -> int:
     from interviewer.core.ports import TranscriptError
     from interviewer.wiring import open_user_store
 
+    if args.save and not args.rescore:
+        raise CommandError("--save keeps the new scores of --rescore: give both", 2)
     try:
         store = open_user_store()
         store.check()
@@ -62,7 +68,7 @@ def _run(args: argparse.Namespace) -> int:
             if args.rescore:
                 raise CommandError("--rescore needs a SESSION", 2)
             return _list(store, args)
-        record = store.load_session(args.session)
+        record = store.load_session(_number(args.session, "SESSION"))
         if args.rescore:
             return _rescore(store, record, save=args.save)
         print_all(session_renderables(record))
@@ -86,7 +92,8 @@ def print_all(items: list[RenderableType]) -> None:
 def _list(store: SqliteTranscriptStore, args: argparse.Namespace) -> int:
     from rich.table import Table
 
-    summaries = store.list_sessions(category=args.category, question=args.question)
+    question = None if args.question is None else question_id(args.question)
+    summaries = store.list_sessions(category=args.category, question=question)
     if not summaries:
         print("No sessions match: practise with `interviewer`, then review them here.")
         return 0
@@ -100,21 +107,46 @@ def _list(store: SqliteTranscriptStore, args: argparse.Namespace) -> int:
     return 0
 
 
+def question_id(ref: str) -> str:
+    """The question `ref` names in the user's banks (id, unique start of an id, or number); a
+    question no longer in any bank is named by its stored id."""
+    from interviewer.core.bank.loading import load_banks
+    from interviewer.paths import Paths
+
+    for bank in load_banks(Paths.from_env().bank_dirs()).banks:
+        if (question := bank.get(ref)) is not None:
+            return question.id
+    return ref
+
+
 # -- corrections and re-scoring -------------------------------------------------------------------
 
 
+def _number(ref: str, name: str) -> int:
+    """An id as typed: ASCII digits within SQLite's integers (int() takes '١٢' and fails on '²';
+    SQLite overflows past 2**63), else one line."""
+    if not (ref.isascii() and ref.isdigit()):
+        raise CommandError(f"{name} {ref[:40]!r} is not a number", 2)
+    if len(ref) > 18:
+        raise CommandError(f"no {name.lower().replace('_', ' ')} {ref[:20]}... (too large)")
+    return int(ref)
+
+
 def _correct(store: SqliteTranscriptStore, answer_id: str, number: str, verdict: str) -> int:
-    if not answer_id.isdigit() or not number.isdigit() or int(number) < 1:
+    answer, point = _number(answer_id, "ANSWER_ID"), _number(number, "KP_NUMBER")
+    if point < 1:
         raise CommandError(
             "ANSWER_ID and KP_NUMBER are numbers shown by `interviewer review SESSION`", 2
         )
     try:
-        correction = store.correct_verdict(int(answer_id), int(number) - 1, verdict.lower())
+        correction = store.correct_verdict(answer, point - 1, verdict.lower())
     except ValueError as error:
         raise CommandError(str(error), 2) from None
     print(
-        f"Answer {answer_id}, key point {number} ({correction.key_point}):"
-        f" {correction.verdict.value}"
+        one_line(
+            f"Answer {answer_id}, key point {number} ({correction.key_point}):"
+            f" {correction.verdict.value}"
+        )
     )
     return 0
 
@@ -168,12 +200,12 @@ def _rescore(store: SqliteTranscriptStore, record: SessionRecord, *, save: bool)
         moved = "\n".join(change.verdict_changes()) or "none"
         table.add_row(
             str(change.answer.id),
-            change.answer.question_id,
-            change.answer.part,
+            cell(change.answer.question_id),
+            cell(change.answer.part),
             old,
             f"{change.new.score:.0f}",
             delta,
-            moved,
+            safe_text(moved),
         )
         if save:
             bank = context.banks.get(record.bank_id)

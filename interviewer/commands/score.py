@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interviewer.commands import CommandError
 from interviewer.core.result import Part, ScoreResult
+
+if TYPE_CHECKING:
+    from interviewer.wiring import GradingContext
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -57,53 +62,210 @@ def _read_answer(args: argparse.Namespace) -> str:
     return _decode(sys.stdin.buffer.read(), "stdin")
 
 
-def _read_batch(path: Path) -> list[dict[str, Any]]:
+# -- --batch: each line is scored or reported on its own ---------------------------------------------
+
+MAX_BATCH_INT_DIGITS = 100
+_BOM = b"\xef\xbb\xbf"
+_SHAPE = 'expected {"id", "question", "answer"}'
+
+
+class BadLine(ValueError):
+    """Why one batch line cannot be scored (the other lines still are), with its id once known."""
+
+    def __init__(self, message: str, request_id: str | int | float | None = None) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+
+
+@dataclass(frozen=True)
+class BatchLine:
+    """One non-blank line of a batch file: a question reference and an answer, or an error."""
+
+    number: int
+    id: str | int | float | None = None
+    question: str = ""
+    answer: str = ""
+    error: str | None = None
+
+
+def _no_constant(name: str) -> float:
+    raise BadLine(f"{name} is not a JSON number")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if not math.isfinite(value):
+        raise BadLine(f"the number {text[:20]} is out of range")
+    return value
+
+
+def _bounded_int(text: str) -> int:
+    if len(text.lstrip("-")) > MAX_BATCH_INT_DIGITS:
+        raise BadLine(f"a number longer than {MAX_BATCH_INT_DIGITS} digits")
+    return int(text)
+
+
+def _unicode(field: str, text: str) -> str:
     try:
-        text = _decode(path.read_bytes(), str(path))
-    except OSError as error:
-        raise InputError(f"{path}: cannot read: {error.strerror}") from None
-    rows: list[dict[str, Any]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip():
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise BadLine(
+            f"{field}: a lone surrogate {text[error.start]!r} at character {error.start} "
+            "is not text"
+        ) from None
+    return text
+
+
+def _parse_line(number: int, raw: bytes) -> BatchLine:
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise BadLine(f"not UTF-8 text (byte {error.start}); save it as UTF-8") from None
+    try:
+        row = json.loads(
+            text, parse_constant=_no_constant, parse_float=_finite, parse_int=_bounded_int
+        )
+    except json.JSONDecodeError as error:
+        raise BadLine(f"not JSON: {error.msg} (column {error.colno})") from None
+    except RecursionError:
+        raise BadLine("not JSON this program reads: nested too deeply") from None
+    if not isinstance(row, dict):
+        raise BadLine(f"{_SHAPE}, got a JSON {type(row).__name__}")
+    missing = [key for key in ("question", "answer") if key not in row]
+    if missing:
+        raise BadLine(f"{_SHAPE}; {' and '.join(map(repr, missing))} missing")
+    request_id, question, answer = row.get("id"), row["question"], row["answer"]
+    if isinstance(request_id, bool) or not isinstance(request_id, str | int | float | None):
+        raise BadLine("id: expected a string or a number")
+    if isinstance(request_id, str):
+        _unicode("id", request_id)
+    try:
+        if isinstance(question, int) and not isinstance(question, bool):
+            question = str(question)
+        if not isinstance(question, str):
+            raise BadLine("question: expected a question id or number")
+        if not isinstance(answer, str):
+            raise BadLine("answer: expected a string")
+        return BatchLine(
+            number, request_id, _unicode("question", question), _unicode("answer", answer)
+        )
+    except BadLine as error:
+        raise BadLine(str(error), request_id) from None
+
+
+def read_batch(data: bytes) -> list[BatchLine]:
+    """Every non-blank line of a JSONL batch, in order, each parsed or carrying its error. A UTF-8
+    byte order mark is accepted (as `-f` accepts it) and a truncated last line is just a bad line."""
+    lines: list[BatchLine] = []
+    for number, raw in enumerate(data.removeprefix(_BOM).split(b"\n"), 1):
+        if not raw.strip():
             continue
         try:
-            row = json.loads(line)
-        except json.JSONDecodeError as error:
-            raise InputError(f"{path}:{number}: not JSON: {error.msg}") from None
-        if not isinstance(row, dict) or "question" not in row or "answer" not in row:
-            raise InputError(f'{path}:{number}: expected {{"id", "question", "answer"}}')
-        if not isinstance(row["answer"], str):
-            raise InputError(f"{path}:{number}: answer: expected a string")
-        rows.append({**row, "_line": number})
-    return rows
+            lines.append(_parse_line(number, raw))
+        except BadLine as error:
+            lines.append(BatchLine(number, error.request_id, error=str(error)))
+        except ValueError as error:  # anything else json refuses: one line, not a traceback
+            lines.append(BatchLine(number, error=f"not JSON: {error}"[:200]))
+    return lines
+
+
+def _checked(line: BatchLine, context: GradingContext, part: Part) -> BatchLine:
+    """The line with its question's id, or with why that question cannot be scored."""
+    from interviewer.core.rubric.schema import RubricMissing
+
+    if line.error is not None:
+        return line
+    question = context.question(line.question)
+    if question is None:
+        error = f"no question {line.question[:100]!r} (see `interviewer bank list`)"
+        return replace(line, error=error)
+    rubric = context.rubrics.get(question.id)
+    if rubric is None:
+        return replace(line, error=f"question {question.id} has no rubric")
+    try:
+        rubric.part(part)
+    except RubricMissing as error:
+        return replace(line, error=error.message)
+    return replace(line, question=question.id)
+
+
+def _warn_skipped_files(context: GradingContext) -> None:
+    """A bank or rubric file that was skipped (broken, or rejected by the checks of `bank check`)
+    is named, so a user's rubric that is not in use never goes unnoticed."""
+    from interviewer.core.safe_text import one_line
+
+    for problem in [*context.banks.problems, *context.rubrics.problems]:
+        print(one_line(f"warning: {problem}"), file=sys.stderr)
+
+
+def _run_batch(args: argparse.Namespace, context: GradingContext) -> int:
+    """Scores the good lines; reports each bad one on stderr with its line number and as an
+    `{"line", "id", "error"}` object in its place on stdout, so the output stays one JSON
+    document per input line. Exit status 2 when any line failed."""
+    from interviewer.core.grading.grader import ScoreRequest
+    from interviewer.core.safe_text import json_text, one_line
+    from interviewer.wiring import build_grader, default_embedder
+
+    if args.feedback:
+        raise CommandError("--feedback takes one answer, not --batch", 2)
+    try:
+        data = args.batch.read_bytes()
+    except OSError as error:
+        raise CommandError(f"{args.batch}: cannot read: {error.strerror}", 2) from None
+    part = Part.FOLLOW_UP if args.follow_up else Part.MAIN
+    lines = [_checked(line, context, part) for line in read_batch(data)]
+    if not lines:
+        raise CommandError(f"{args.batch}: no answers to score (no non-blank line)", 2)
+    bad = [line for line in lines if line.error is not None]
+    for line in bad:
+        print(
+            one_line(f"interviewer score: {args.batch}:{line.number}: {line.error}"),
+            file=sys.stderr,
+        )
+    good = [line for line in lines if line.error is None]
+    results: dict[int, ScoreResult] = {}
+    if good:
+        grader = build_grader(context, default_embedder(args.model))
+        scored = grader.score_batch([ScoreRequest(g.question, g.answer, part) for g in good])
+        results = {line.number: result for line, result in zip(good, scored, strict=True)}
+    for line in lines:
+        if line.error is None:
+            payload = results[line.number].contract(line.id)
+        else:
+            payload = {"line": line.number, "error": line.error}
+            if line.id is not None:
+                payload["id"] = line.id
+        print(json_text(json.dumps(payload, ensure_ascii=False)))
+    if bad:
+        print(
+            one_line(
+                f"interviewer score: {args.batch}: {len(bad)} of {len(lines)} line(s) not scored"
+            ),
+            file=sys.stderr,
+        )
+        return 2
+    return 0
 
 
 def _run(args: argparse.Namespace) -> int:
     from interviewer.core.grading.grader import ScoreRequest
     from interviewer.core.rubric.schema import RubricMissing
+    from interviewer.core.safe_text import json_text
     from interviewer.wiring import build_grader, default_embedder, load_context
 
     context = load_context(rubrics_dir=args.rubrics)
+    _warn_skipped_files(context)
+    if args.batch is not None:
+        return _run_batch(args, context)
     try:
-        if args.batch is not None and args.feedback:
-            raise InputError("--feedback takes one answer, not --batch")
-        if args.batch is not None:
-            rows = _read_batch(args.batch)
-            refs = [str(row["question"]) for row in rows]
-            lines = [f"{args.batch}:{row.pop('_line')}: " for row in rows]
-        elif args.question is None:
+        if args.question is None:
             raise InputError("give --question ID (or --batch FILE)")
-        else:
-            rows, refs, lines = [], [args.question], [""]
-        ids = []
-        for ref, where in zip(refs, lines, strict=True):
-            question = context.question(ref)
-            if question is None:
-                raise InputError(f"{where}no question {ref!r} (see `interviewer bank list`)")
-            if context.rubrics.get(question.id) is None:
-                raise InputError(f"{where}question {question.id} has no rubric")
-            ids.append(question.id)
-        answers = [str(row["answer"]) for row in rows] if rows else [_read_answer(args)]
+        question = context.question(args.question)
+        if question is None:
+            raise InputError(f"no question {args.question[:100]!r} (see `interviewer bank list`)")
+        if context.rubrics.get(question.id) is None:
+            raise InputError(f"question {question.id} has no rubric")
+        ids, answers = [question.id], [_read_answer(args)]
     except InputError as error:
         raise CommandError(str(error), 2) from None
     part = Part.FOLLOW_UP if args.follow_up else Part.MAIN
@@ -114,16 +276,12 @@ def _run(args: argparse.Namespace) -> int:
         )
     except RubricMissing as error:
         raise CommandError(error.message, 2) from None
-    if args.batch is not None:
-        for row, result in zip(rows, results, strict=True):
-            print(json.dumps(result.contract(row.get("id")), ensure_ascii=False))
-        return 0
     request = context.feedback_request(ids[0], answers[0], results[0]) if args.feedback else None
     if args.json:
         payload = result_with_messages(results[0])
         if request is not None:
             payload["feedback"] = _collect_feedback(request)
-        print(json.dumps(payload, ensure_ascii=False, indent=2))
+        print(json_text(json.dumps(payload, ensure_ascii=False, indent=2)))
     else:
         print_result(results[0])
         if request is not None:
@@ -140,25 +298,27 @@ def result_with_messages(result: ScoreResult) -> dict[str, object]:
 def print_result(result: ScoreResult) -> None:
     """The result for a terminal; answer and bank text go in as Text, never read as markup."""
     from rich.console import Console
-    from rich.text import Text
 
+    from interviewer.views.safe import one_line, safe_text, styled
     from interviewer.views.transcripts import MARKS, VERDICT_STYLE
 
-    console = Console()
+    console = Console(highlight=False)
     console.print(
-        Text.assemble(
+        styled(
             (f"Score {result.score:.0f}/100", "bold"),
             "  ",
-            (f"{result.question} · {result.part}", "dim"),
+            (one_line(f"{result.question} · {result.part}"), "dim"),
         )
     )
     for message in result.messages:
-        console.print(Text(f"! {message}", style="yellow"))
+        console.print(safe_text(f"! {message}", style="yellow"))
     for kp in result.key_points:
         mark = (f"{MARKS[kp.verdict]} {kp.verdict.value}", VERDICT_STYLE[kp.verdict])
-        console.print(Text.assemble(mark, f"  {kp.key_point}  ", (f"({kp.coverage:.2f})", "dim")))
+        console.print(
+            styled(mark, f"  {one_line(kp.key_point)}  ", (f"({kp.coverage:.2f})", "dim"))
+        )
         if kp.evidence is not None:
-            console.print(Text(f"    “{kp.evidence.text}”", style="dim"))
+            console.print(safe_text(f"    “{kp.evidence.text}”", style="dim"))
 
 
 # -- --feedback -------------------------------------------------------------------------------------
@@ -202,6 +362,7 @@ def _print_feedback(request: Any) -> None:
 
     from interviewer.adapters.llm import feedback_from_environment
     from interviewer.core.ports import FeedbackEventKind
+    from interviewer.core.safe_text import StreamCleaner, one_line
 
     writer = feedback_from_environment()
     if writer is None:
@@ -209,13 +370,16 @@ def _print_feedback(request: Any) -> None:
         return
 
     async def show() -> None:
-        print(f"\nFeedback ({writer.description}):\n", flush=True)
+        print(f"\nFeedback ({one_line(writer.description)}):\n", flush=True)
+        stream = StreamCleaner()  # LLM output is data: no escape sequence reaches the terminal
         async for event in writer.stream(request):
             if event.kind is FeedbackEventKind.CHUNK:
-                sys.stdout.write(event.text)
+                sys.stdout.write(stream.feed(event.text))
                 sys.stdout.flush()
             elif event.kind is FeedbackEventKind.ERROR:
-                print(f"\n[feedback incomplete] {event.text}", file=sys.stderr)
+                sys.stdout.write(stream.flush())
+                print(f"\n[feedback incomplete] {one_line(event.text)}", file=sys.stderr)
+        sys.stdout.write(stream.flush())
         print()
         if writer.config.second_opinion:
             _print_opinion(await writer.second_opinion(request), request.result)
@@ -225,14 +389,14 @@ def _print_feedback(request: Any) -> None:
 
 def _print_opinion(opinion: Any, result: ScoreResult) -> None:
     from interviewer.core.feedback.prompt import OpinionFailure
+    from interviewer.core.safe_text import one_line
 
     if isinstance(opinion, OpinionFailure):
-        print(f"[second opinion] {opinion.message}", file=sys.stderr)
+        print(f"[second opinion] {one_line(opinion.message)}", file=sys.stderr)
         return
     print("Second opinion (LLM) beside the rubric:")
     for mine, theirs in zip(result.key_points, opinion, strict=True):
         quote = f"  “{theirs.quote}”" if theirs.quote else ""
         unsupported = "" if theirs.quote_in_answer or not theirs.quote else " (quote not in answer)"
-        print(
-            f"  rubric {mine.verdict.value:8} llm {theirs.verdict.value:8} {mine.key_point}{quote}{unsupported}"
-        )
+        line = f"  rubric {mine.verdict.value:8} llm {theirs.verdict.value:8} {mine.key_point}"
+        print(one_line(f"{line}{quote}{unsupported}"))

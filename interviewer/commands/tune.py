@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.commands import CommandError
+from interviewer.core.safe_text import one_line
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -74,7 +75,7 @@ def _run(args: argparse.Namespace) -> int:
         answers = answers_for(args, open_user_store)
     except FileProblems as error:
         for problem in error.problems:
-            print(problem, file=sys.stderr)
+            print(one_line(str(problem)), file=sys.stderr)
         return 1
     answers = [a for a in answers if context.rubrics.get(a.question) is not None]
     embedder = default_embedder(args.model)
@@ -86,6 +87,7 @@ def _run(args: argparse.Namespace) -> int:
     grader = build_grader(context, embedder, verifier=verifier, params=context.params)
     evaluator = KeyPointEvaluator(answers)
     before = evaluator(grader)
+    current_verdicts = tuning.verdict_shares(answers, evaluator.outcomes)
     results = evaluator.results
     parts = _parts(context)
     factor = tuning.MISTAKE_FACTOR if args.mistake_factor is None else args.mistake_factor
@@ -94,9 +96,12 @@ def _run(args: argparse.Namespace) -> int:
     held_out = evaluator.evaluate(
         tuning.cross_validated(answers, results, parts, names, args.l2, factor)
     )
+    held_out_verdicts = tuning.verdict_shares(answers, evaluator.outcomes)
     final = tuning.fit_params(tuning.feature_table(answers, results, names), args.l2, factor)
     in_sample = evaluator.evaluate(tuning.outcomes_under(final, results, parts))
     console.print(report.metrics_table({"current": before, "tuned (held-out questions)": held_out}))
+    console.print(f"verdicts, current: {current_verdicts.line()}", markup=False)
+    console.print(f"verdicts, tuned (held-out questions): {held_out_verdicts.line()}", markup=False)
     console.print(
         f"in-sample (fitted and scored on the same answers, not a result): spearman {in_sample['labelled_spearman']:.3f}, kp_auc {in_sample['labelled_kp_auc']:.3f}"
     )
@@ -109,7 +114,7 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     target = _target(args)
     target.mkdir(parents=True, exist_ok=True)
-    cv = f"leave-one-question-out spearman {held_out['labelled_spearman']:.3f}, kp_auc {held_out['labelled_kp_auc']:.3f}"
+    cv = f"leave-one-question-out spearman {held_out['labelled_spearman']:.3f}, kp_auc {held_out['labelled_kp_auc']:.3f}, kp_qwk {held_out_verdicts.qwk:.3f}"
     fitted = final.model_copy(update={"fitted": f"{final.fitted}; {cv}"})
     path = save_params(
         target,
@@ -119,7 +124,7 @@ def _run(args: argparse.Namespace) -> int:
     report.write_reports(
         "tune", context.rubrics.version, fitted.fitted, seconds, held_out, evaluator.details
     )
-    console.print(f"wrote {path} ({seconds:.1f} s)")
+    console.print(one_line(f"wrote {path} ({seconds:.1f} s)"), markup=False)
     return 0
 
 

@@ -61,6 +61,16 @@ class AnswerGrader(Protocol):
 
 
 @dataclass(frozen=True)
+class ResumedAnswer:
+    """One answer submitted before the quit, as the resumed interview needs it for its summary."""
+
+    text: str
+    seconds: float
+    answer_id: int | None = None
+    result: ScoreResult | None = None  # the current score, if it was scored
+
+
+@dataclass(frozen=True)
 class ResumableSession:
     session_id: int
     bank_id: str
@@ -68,6 +78,8 @@ class ResumableSession:
     answered: dict[tuple[str, str], str]  # (question id, part) -> submitted answer text
     drafts: dict[tuple[str, str], str]  # (question id, part) -> last autosaved draft
     settings: Mapping[str, Any] = field(default_factory=dict)
+    # (question id, part) -> every answer submitted, oldest first, with its time and score
+    history: dict[tuple[str, str], list[ResumedAnswer]] = field(default_factory=dict)
 
 
 class TranscriptStore(Protocol):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,26 +31,177 @@ class FileProblems(Exception):
         self.problems = list(problems)
 
 
-def read_yaml(path: Path) -> Any:
-    """Parse a YAML file or raise FileProblems with the line of the syntax error."""
+# Limits on a user's YAML, enforced while it is read and parsed, before any model sees it: a bank or
+# rubric is a few hundred KB at most, and nothing in it needs deep nesting, many aliases or huge ints.
+MAX_YAML_BYTES = 2_000_000
+MAX_YAML_DEPTH = 40
+MAX_YAML_ALIASES = 1_000
+MAX_YAML_NODES = 50_000  # as written: the shipped bank has about 1,000; 50,000 parse in seconds
+# the values plus the characters of every text, counted with each alias expanded: a file that
+# repeats one long text through thousands of aliases would make `bank list --json` write gigabytes
+MAX_YAML_EXPANDED = 10_000_000
+MAX_YAML_INT_DIGITS = 100
+
+
+class _LimitExceeded(yaml.YAMLError):
+    def __init__(self, message: str, mark: Any = None) -> None:
+        super().__init__(message)
+        self.problem = message
+        self.problem_mark = mark
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """yaml.safe_load's loader that refuses, while composing, what would hang or crash later."""
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+        self._nodes = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_YAML_ALIASES:
+                raise _LimitExceeded(f"more than {MAX_YAML_ALIASES} aliases", event.start_mark)
+            return super().compose_node(parent, index)
+        self._nodes += 1
+        if self._nodes > MAX_YAML_NODES:
+            raise _LimitExceeded(f"more than {MAX_YAML_NODES} values", event.start_mark)
+        if self._depth >= MAX_YAML_DEPTH:
+            raise _LimitExceeded(f"nested deeper than {MAX_YAML_DEPTH} levels", event.start_mark)
+        self._depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+
+
+def _construct_int(loader: yaml.SafeLoader, node: yaml.ScalarNode) -> int:
+    text = str(node.value)
+    if sum(char.isalnum() for char in text) > MAX_YAML_INT_DIGITS:
+        raise _LimitExceeded(
+            f"an integer longer than {MAX_YAML_INT_DIGITS} digits", node.start_mark
+        )
+    value: int = loader.construct_yaml_int(node)
+    return value
+
+
+_LimitedLoader.add_constructor("tag:yaml.org,2002:int", _construct_int)
+
+
+def _check_expansion(node: yaml.Node, depth: int, seen: dict[int, tuple[int, int]]) -> int:
+    """The node's height with aliases expanded, refusing cycles, depth and amplification. `seen`
+    holds (expanded size, height) of measured nodes, a shared one measured once; -1 height marks
+    a node still being measured."""
+    known = seen.get(id(node))
+    if known is not None:
+        if known[1] < 0:
+            raise _LimitExceeded("an alias refers to its own ancestor", node.start_mark)
+        if depth + known[1] > MAX_YAML_DEPTH:
+            raise _LimitExceeded(
+                f"nested deeper than {MAX_YAML_DEPTH} levels (through aliases)", node.start_mark
+            )
+        return known[1]
+    if depth >= MAX_YAML_DEPTH:
+        raise _LimitExceeded(
+            f"nested deeper than {MAX_YAML_DEPTH} levels (through aliases)", node.start_mark
+        )
+    seen[id(node)] = (0, -1)
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [item for pair in node.value for item in pair]
+    height = 1 + max((_check_expansion(child, depth + 1, seen) for child in children), default=0)
+    own = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+    size = 1 + own + sum(seen[id(child)][0] for child in children)
+    if size > MAX_YAML_EXPANDED:
+        raise _LimitExceeded(
+            f"over {MAX_YAML_EXPANDED} values and characters once aliases are expanded",
+            node.start_mark,
+        )
+    seen[id(node)] = (size, height)
+    return height
+
+
+def _parse_yaml(text: str) -> Any:
+    loader = _LimitedLoader(text)
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as error:
-        raise FileProblems(
-            [Problem(str(path), "file", "encoding", f"not UTF-8 ({error.reason})")]
-        ) from None
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_expansion(node, 0, {})
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _read_text(path: Path) -> str:
+    """The file's text; only a regular file of bounded size is opened (a FIFO would block)."""
+    try:
+        status = path.stat()
     except OSError as error:
         raise FileProblems(
             [Problem(str(path), "file", "read", error.strerror or str(error))]
         ) from None
+    if not stat.S_ISREG(status.st_mode):
+        raise FileProblems([Problem(str(path), "file", "read", "not a regular file")])
+    if status.st_size > MAX_YAML_BYTES:
+        raise FileProblems(
+            [
+                Problem(
+                    str(path),
+                    "file",
+                    "size",
+                    f"{status.st_size} bytes; the limit is {MAX_YAML_BYTES}",
+                )
+            ]
+        )
     try:
-        return yaml.safe_load(text)
+        with path.open("rb") as stream:
+            data = stream.read(MAX_YAML_BYTES + 1)
+    except OSError as error:
+        raise FileProblems(
+            [Problem(str(path), "file", "read", error.strerror or str(error))]
+        ) from None
+    if len(data) > MAX_YAML_BYTES:
+        raise FileProblems(
+            [Problem(str(path), "file", "size", f"over the limit of {MAX_YAML_BYTES} bytes")]
+        )
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise FileProblems(
+            [Problem(str(path), "file", "encoding", f"not UTF-8 ({error.reason})")]
+        ) from None
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a bank or rubric file, or raise FileProblems with the line of the problem: bad
+    syntax, or a file past the size, depth, alias or integer limits above."""
+    text = _read_text(path)
+    try:
+        return _parse_yaml(text)
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark is not None else "file"
         reason = getattr(error, "problem", None) or str(error).splitlines()[0]
+        if not isinstance(error, _LimitExceeded):
+            reason = f"malformed YAML: {reason}"
+        raise FileProblems([Problem(str(path), where, "yaml", reason)]) from None
+    except Exception as error:  # untrusted input: PyYAML's constructors raise, e.g.
+        # ValueError for the date 2024-02-30 and IndexError for an empty `!!int`
         raise FileProblems(
-            [Problem(str(path), where, "yaml", f"malformed YAML: {reason}")]
+            [
+                Problem(
+                    str(path),
+                    "file",
+                    "yaml",
+                    f"malformed YAML: {' '.join(str(error).split())[:200]}",
+                )
+            ]
         ) from None
 
 

@@ -31,20 +31,24 @@ class Judgement(StrEnum):
 
 class Flag(StrEnum):
     EMPTY = "empty"
+    NO_WORDS = "no_words"  # not blank, but nothing to score: only emoji, symbols or punctuation
     ADDRESSED_TO_GRADER = "addressed_to_grader"
     TERM_LIST = "term_list"
     OFF_TOPIC = "off_topic"
     NON_ENGLISH = "non_english"
     TRUNCATED = "truncated"
+    RUBRIC_PASTED = "rubric_pasted"
 
 
 FLAG_MESSAGES = {
     Flag.EMPTY: "The answer is empty.",
+    Flag.NO_WORDS: "The answer has no words to score (only symbols, emoji or punctuation).",
     Flag.ADDRESSED_TO_GRADER: "Text addressed to the grader was ignored and earns nothing.",
-    Flag.TERM_LIST: "Bare lists of terms earn less than explanations.",
+    Flag.TERM_LIST: "Bare lists of terms and one-line name-drops earn less than explanations.",
     Flag.OFF_TOPIC: "The answer does not seem to address this question.",
     Flag.NON_ENGLISH: "The answer does not look like English; the grader only understands English.",
     Flag.TRUNCATED: "The answer is very long; only its beginning was scored.",
+    Flag.RUBRIC_PASTED: "Rubric text pasted: it counts at most as a mention, never as an explanation.",
 }
 
 
@@ -68,6 +72,9 @@ class KeyPointResult(BaseModel):
     judgement: Judgement | None = None  # None when no verifier ran
     contradicted: str | None = None  # the rubric statement the answer stated wrongly
     features: dict[str, float] = Field(default_factory=dict, exclude=True)
+    # What a strong answer says for this point (the rubric's first evidence statements), for the
+    # score view; not stored with transcripts.
+    expected: tuple[str, ...] = Field(default=(), exclude=True)
 
     @property
     def explanation(self) -> str:

@@ -1,15 +1,18 @@
 """`interviewer tune`: fit the scoring parameters on labelled answers, judged on held-out questions.
 
 Features are computed once (one embedding pass). The logistic map from features to coverage is fitted
-with soft labels (a 0.5 label counts half covered, half not), then the verdict thresholds are chosen on
-the same training rows. Leave-one-question-out cross-validation reports what the fit does on questions
-it never saw, which is the only number worth quoting: our own answers are easy to overfit.
+with soft labels (a 0.5 label counts half covered, half not), then the verdict bands (partial_at and
+covered_at together) are chosen on the same training rows for the best agreement (quadratic weighted
+kappa) of the three verdicts with the graders' 1 / 0.5 / 0 labels. Leave-one-question-out
+cross-validation reports what the fit does on questions it never saw, which is the only number worth
+quoting: our own answers are easy to overfit. `verdict_shares` says how often each verdict appears
+beside how often the graders gave it, so a band that never fires shows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -63,15 +66,64 @@ def feature_table(
     )
 
 
-def _best_cut(
-    scores: npt.NDArray[np.float64], objective: object, grid: npt.NDArray[np.float64]
-) -> float:
-    best, best_value = float(grid[0]), -np.inf
-    for cut in grid:
-        value = objective(cut)  # type: ignore[operator]
-        if value > best_value + 1e-12:
-            best, best_value = float(cut), value
+BAND_GRID = np.round(np.arange(0.2, 0.86, 0.02), 2)  # where partial_at and covered_at may fall
+
+
+def fit_bands(
+    coverage: npt.NDArray[np.float64],
+    labels: npt.NDArray[np.float64],
+    grid: npt.NDArray[np.float64] = BAND_GRID,
+) -> tuple[float, float]:
+    """(partial_at, covered_at), partial_at < covered_at, whose three verdicts agree best (QWK) with
+    the graders' 1 / 0.5 / 0 labels. Ties keep the lowest cuts (the first found)."""
+    levels = np.rint(np.asarray(labels) * 2).astype(np.int64)
+    best, best_value = (float(grid[0]), float(grid[1])), -np.inf
+    for j, covered_at in enumerate(grid):
+        covered = coverage >= covered_at
+        for partial_at in grid[:j]:
+            verdicts = np.where(covered, 2, np.where(coverage >= partial_at, 1, 0))
+            value = metrics.quadratic_weighted_kappa(levels, verdicts, 0, 2)
+            if np.isfinite(value) and value > best_value + 1e-12:
+                best, best_value = (float(partial_at), float(covered_at)), value
     return best
+
+
+_SHARE_NAMES = ("missing", "partial", "covered")
+
+
+@dataclass(frozen=True)
+class VerdictShares:
+    """How often each verdict appears beside how often the graders gave that label, and agreement."""
+
+    graders: dict[str, float] = field(default_factory=dict)  # share of labels 0 / 0.5 / 1
+    grader: dict[str, float] = field(default_factory=dict)  # share of missing / partial / covered
+    qwk: float = float("nan")
+    exact: float = float("nan")  # share of key points whose verdict is the graders' label
+    n: int = 0
+
+    def line(self) -> str:
+        def shares(values: dict[str, float]) -> str:
+            return " ".join(f"{name} {values.get(name, 0.0):.0%}" for name in _SHARE_NAMES)
+
+        return (
+            f"QWK {self.qwk:.3f}, exact {self.exact:.0%} of {self.n} key points; "
+            f"graders: {shares(self.graders)}; grader: {shares(self.grader)}"
+        )
+
+
+def verdict_shares(answers: Sequence[LabelledAnswer], outcomes: Sequence[Outcome]) -> VerdictShares:
+    labels = np.rint(np.array([c for a in answers for c in a.coverage]) * 2).astype(np.int64)
+    verdicts = np.array([v for o in outcomes for v in o.verdicts], dtype=np.int64)
+    if labels.size == 0 or labels.shape != verdicts.shape:
+        return VerdictShares()
+    n = int(labels.size)
+    return VerdictShares(
+        graders={name: float(np.mean(labels == i)) for i, name in enumerate(_SHARE_NAMES)},
+        grader={name: float(np.mean(verdicts == i)) for i, name in enumerate(_SHARE_NAMES)},
+        qwk=round(metrics.quadratic_weighted_kappa(labels, verdicts, 0, 2), 4),
+        exact=float(np.mean(labels == verdicts)),
+        n=n,
+    )
 
 
 def fit_params(
@@ -80,8 +132,9 @@ def fit_params(
     mistake_factor: float = MISTAKE_FACTOR,
     mistake_at: float = MISTAKE_AT,
 ) -> ScoringParams:
-    """Logistic map with soft labels, then thresholds that best match the labels' three levels,
-    on the coverage after the demotion of points stated like a known mistake."""
+    """Logistic map with soft labels, then the verdict bands that best match the labels' three
+    levels (`fit_bands`), on the coverage after the demotion of points stated like a known
+    mistake."""
     x = table.values
     y = np.concatenate([np.ones(len(x)), np.zeros(len(x))])
     weights = np.concatenate([table.labels, 1.0 - table.labels])
@@ -90,16 +143,7 @@ def fit_params(
     if mistake_factor and "mistake_margin" in table.names:  # the cuts see the coverage used
         stated_wrongly = x[:, table.names.index("mistake_margin")] > mistake_at
         coverage = np.where(stated_wrongly, coverage * (1.0 - mistake_factor), coverage)
-    strict = table.labels == 1.0
-    grid = np.round(np.arange(0.2, 0.86, 0.02), 2)
-    covered_at = _best_cut(coverage, lambda t: metrics.f1_binary(strict, coverage >= t), grid)
-    levels = (table.labels * 2).astype(int)
-
-    def qwk(t: float) -> float:
-        verdicts = np.where(coverage >= covered_at, 2, np.where(coverage >= t, 1, 0))
-        return metrics.quadratic_weighted_kappa(levels, verdicts, 0, 2)
-
-    partial_at = _best_cut(coverage, qwk, grid[grid < covered_at])
+    partial_at, covered_at = fit_bands(coverage, table.labels)
     return ScoringParams(
         features=list(table.names),
         coef=[round(float(c), 4) for c in coef],

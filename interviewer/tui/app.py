@@ -19,6 +19,7 @@ from textual.reactive import reactive
 from interviewer.core.interview.session import InterviewSettings, Order, select_questions
 from interviewer.core.ports import TranscriptError
 from interviewer.core.rubric.schema import RubricMissing
+from interviewer.core.safe_text import one_line
 from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 from interviewer.tui.config import AppDeps, AppSettings
 from interviewer.tui.grader_handle import GraderHandle, ModelState, ModelUnavailable
@@ -30,6 +31,7 @@ from interviewer.tui.messages import (
     CatalogLoaded,
     CatalogReady,
     ContinueChosen,
+    EndChosen,
     InterviewChosen,
     ModelFailed,
     ModelLoaded,
@@ -38,6 +40,8 @@ from interviewer.tui.messages import (
     RetryChosen,
     ScoreArrived,
     ScreenChoice,
+    ShowAnswerChosen,
+    SkipChosen,
 )
 from interviewer.tui.palette import interview_commands
 from interviewer.tui.run import InterviewRun
@@ -51,6 +55,9 @@ if TYPE_CHECKING:
     from interviewer.core.bank.schema import Bank
     from interviewer.core.interview.session import Attempt, Step
     from interviewer.core.ports import ResumableSession, TranscriptReader, TranscriptStore
+
+
+DONT_KNOW = "I don't know."  # the answer recorded by "I don't know: show me the answer"
 
 
 class InterviewApp(App[None]):
@@ -76,12 +83,20 @@ class InterviewApp(App[None]):
         self.interview: InterviewRun | None = None
         self.view: InterviewScreen | None = None  # the interview screen shown last, kept by the app
         self.clock = deps.clock
+        # The start choices to remember (as_dict); until the start screen is used, what it opened with
+        self._start_choices: dict[str, object] = (
+            {} if settings.start_directly else settings.interview.as_dict()
+        )
         self._reader: TranscriptReader | None = None
 
     def now(self) -> float:
         return self.clock()
 
     def on_mount(self) -> None:
+        theme = self.settings.theme
+        if theme is not None and theme in self.available_themes:
+            self.theme = theme
+        self.theme_changed_signal.subscribe(self, lambda _theme: self._remember())
         # Interview screens replace each other on top of the (blank) default screen.
         self.view = StartScreen(self.settings.interview, self.deps.due_order is not None)
         self.push_screen(self.view)
@@ -149,16 +164,24 @@ class InterviewApp(App[None]):
 
     def on_catalog_failed(self, message: CatalogFailed) -> None:
         self._start_model()
-        self.notify(f"Could not load the question banks: {message.error}", severity="error")
+        self.notify(
+            one_line(f"Could not load the question banks: {message.error}"),
+            severity="error",
+            markup=False,
+        )
 
     def on_model_loaded(self, message: ModelLoaded) -> None:
         self.model_detail = f"({message.seconds:.1f} s)"
         self.model_state = ModelState.READY
 
     def on_model_failed(self, message: ModelFailed) -> None:
-        self.model_detail = f"— {message.error}; answers are still saved"
+        self.model_detail = one_line(f"— {message.error}; answers are still saved")
         self.model_state = ModelState.FAILED
-        self.notify(f"The scoring model failed to load: {message.error}", severity="error")
+        self.notify(
+            one_line(f"The scoring model failed to load: {message.error}"),
+            severity="error",
+            markup=False,
+        )
 
     def on_answer_scored(self, message: AnswerScored) -> None:
         message.run.record_score(message.attempt, message.result)
@@ -174,7 +197,14 @@ class InterviewApp(App[None]):
             self.view.post_message(ScoreArrived(attempt))
 
     def _store_error(self, text: str) -> None:
-        self.notify(text, severity="error", timeout=8)
+        self.notify(one_line(text), severity="error", timeout=8, markup=False)
+
+    def _answer_lost(self, text: str) -> None:
+        """A submitted answer neither the database nor the fallback file took: loud and long."""
+        self.bell()
+        self.notify(
+            one_line(text), title="Answer NOT saved", severity="error", timeout=60, markup=False
+        )
 
     def _resumable(self) -> ResumableSession | None:
         try:
@@ -192,7 +222,25 @@ class InterviewApp(App[None]):
     @on(InterviewChosen)
     def _interview_chosen(self, message: InterviewChosen) -> None:
         if self._from_view(message):
+            self._start_choices = message.settings.as_dict()
+            self._remember()
             self.start_interview(message.settings)
+
+    def _remember(self) -> None:
+        """Saves the theme and the start screen's last choices for the next run."""
+        from interviewer.core.feedback.config import UiPreferences
+
+        save = self.deps.save_preferences
+        if save is None:
+            return
+        try:
+            save(UiPreferences(self.theme, self._start_choices))
+        except OSError as error:
+            self.notify(
+                one_line(f"Could not save your choices in config.toml: {error}"),
+                severity="warning",
+                markup=False,
+            )
 
     @on(ResumeChosen)
     def _resume_chosen(self, message: ResumeChosen) -> None:
@@ -218,6 +266,39 @@ class InterviewApp(App[None]):
     def _new_interview_chosen(self, message: NewInterviewChosen) -> None:
         if self._from_view(message):
             self.new_interview()
+
+    @on(SkipChosen)
+    def _skip_chosen(self, message: SkipChosen) -> None:
+        if self._from_view(message) and self.interview is not None:
+            self.flush_draft()
+            self.interview.session.skip(self.now())
+            self.show_step()
+
+    @on(ShowAnswerChosen)
+    def _show_answer_chosen(self, message: ShowAnswerChosen) -> None:
+        """I don't know: stored (and scored) as that answer, then the model answer is shown."""
+        if not self._from_view(message):
+            return
+        self.flush_draft()
+        self.submit_answer(message.step, DONT_KNOW)
+        view = self.view
+
+        async def reveal() -> None:
+            toggle = getattr(view, "action_toggle_model_answer", None)
+            if view is self.view and toggle is not None:
+                await toggle()
+
+        if view is not None:
+            view.call_after_refresh(reveal)
+
+    @on(EndChosen)
+    def _end_chosen(self, message: EndChosen) -> None:
+        if self._from_view(message):
+            self.request_end()
+
+    def request_end(self) -> None:
+        """End now (F8, the palette), asking first when an answer is typed but not sent."""
+        self._confirm_unsaved("End the interview now?", "End now", self.end_interview)
 
     # -- moving through the interview -------------------------------------------------------------
     def _show(self, screen: InterviewScreen) -> None:
@@ -246,7 +327,7 @@ class InterviewApp(App[None]):
             self.notify("No question matches those choices.", severity="warning")
             return False
         self.interview = InterviewRun.start(
-            self.store, bank, questions, settings, self._store_error
+            self.store, bank, questions, settings, self._store_error, self._answer_lost
         )
         self.warm_up([q.id for q in questions])
         self.show_step()
@@ -255,12 +336,25 @@ class InterviewApp(App[None]):
     def resume_interview(self, saved: ResumableSession) -> None:
         bank = self.bank(saved.bank_id)
         if bank is None:
-            self.notify(f"The bank {saved.bank_id!r} is gone.", severity="error")
+            self.notify(
+                one_line(f"The bank {saved.bank_id!r} is gone."), severity="error", markup=False
+            )
             return
         settings = InterviewSettings.from_dict(saved.settings)
-        self.interview = InterviewRun.resume(self.store, bank, saved, settings, self._store_error)
+        self.interview = InterviewRun.resume(
+            self.store, bank, saved, settings, self._store_error, self._answer_lost
+        )
         self.warm_up(saved.question_ids)
+        self._score_unscored(self.interview)
         self.show_step()
+
+    def _score_unscored(self, run: InterviewRun) -> None:
+        """Answers stored before the quit but not scored (quit while scoring): scored now, so the
+        summary has them."""
+        for step in run.session.steps:
+            for attempt in run.session.attempts.get(step.key, []):
+                if attempt.result is None and attempt.unscored is None:
+                    self.score_answer(run, step, attempt)
 
     def show_step(self) -> None:
         from interviewer.tui.screens.question import QuestionScreen
@@ -282,13 +376,21 @@ class InterviewApp(App[None]):
         if run is None:
             return
         attempt = run.submit(step, text, self.now())
-        self._show(ScoreScreen(run, step, attempt, self.deps.feedback))
+        reader = self.transcripts if self.deps.open_reader is not None else None
+        self._show(ScoreScreen(run, step, attempt, self.deps.feedback, reader))
         self.score_answer(run, step, attempt)
 
     def next_step(self) -> None:
         if self.interview is not None:
             self.interview.session.advance()
             self.show_step()
+
+    def end_interview(self) -> None:
+        """Straight to the summary: the questions not reached stay unanswered."""
+        if self.interview is not None:
+            self.flush_draft()
+            self.interview.session.end(self.now())
+            self.finish_interview()
 
     def finish_interview(self) -> None:
         from interviewer.tui.screens.summary import SummaryScreen
@@ -318,10 +420,13 @@ class InterviewApp(App[None]):
         super().exit(*args, **kwargs)
 
     async def action_quit(self) -> None:
-        self._confirm_unsaved("Quit the interviewer?", "Quit", self.exit)
+        self._confirm_unsaved("Quit the interviewer?", "Quit", self.exit, always=True)
 
-    def _confirm_unsaved(self, question: str, yes: str, then: Callable[[], object]) -> None:
-        """Runs `then` at once, or after a yes when the current answer is typed but not sent."""
+    def _confirm_unsaved(
+        self, question: str, yes: str, then: Callable[[], object], *, always: bool = False
+    ) -> None:
+        """Runs `then` at once, or after a yes when the current answer is typed but not sent (or
+        `always`)."""
         from interviewer.tui.screens.dialogs import ConfirmScreen, unsaved_warning
 
         if isinstance(self.screen, ConfirmScreen):
@@ -329,15 +434,22 @@ class InterviewApp(App[None]):
         self.flush_draft()
         run = self.interview
         step = run.session.current if run is not None else None
-        if run is None or step is None or not run.session.unsaved():
-            then()
-            return
 
         def decided(confirmed: bool | None) -> None:
             if confirmed:
                 then()
 
-        text = unsaved_warning(question, step.question.title)
+        if run is None or step is None or not run.session.unsaved():
+            if always:
+                self.push_screen(ConfirmScreen(question, yes=yes), decided)
+            else:
+                then()
+            return
+
+        title = step.question.title
+        if step.part == "follow_up":  # name the part the text was typed for
+            title = f"Follow-up · {title}"
+        text = unsaved_warning(question, title)
         self.push_screen(ConfirmScreen(text, yes=yes), decided)
 
     # -- help and the command palette ------------------------------------------------------------
@@ -364,7 +476,12 @@ class InterviewApp(App[None]):
             toggle_model_answer=self.action_toggle_model_answer,
             open_review=self.open_review if reads else None,
             open_progress=self.open_progress if reads else None,
+            end_interview=self.request_end if self._in_interview() else None,
         )
+
+    def _in_interview(self) -> bool:
+        run = self.interview
+        return run is not None and not run.session.finished
 
     # -- looking back: transcripts ---------------------------------------------------------------
     def transcripts(self) -> TranscriptReader | None:

@@ -15,6 +15,7 @@ from interviewer.core.interview.session import DueOrder, InterviewSettings
 
 if TYPE_CHECKING:
     from interviewer.core.bank.schema import Bank
+    from interviewer.core.feedback.config import UiPreferences
     from interviewer.core.ports import (
         AnswerGrader,
         FeedbackWriter,
@@ -30,6 +31,7 @@ class AppSettings:
     interview: InterviewSettings = field(default_factory=InterviewSettings)
     start_directly: bool = False  # skip the start screen (`interviewer interview --count N`)
     draft_save_delay: float = 0.6  # seconds of quiet typing before a draft is written to the store
+    theme: str | None = None  # the theme saved in config.toml ([tui] theme); None: Textual's
 
 
 @dataclass
@@ -46,3 +48,6 @@ class AppDeps:
     # Past transcripts for the Review and Progress screens, opened when one is first shown (may
     # raise TranscriptError). None: the palette does not offer them.
     open_reader: Callable[[], TranscriptReader] | None = None
+    # Remembers the theme and the start screen's last choices (config.toml's [tui] tables); may
+    # raise OSError. None: nothing is remembered (tests, snapshots).
+    save_preferences: Callable[[UiPreferences], None] | None = None

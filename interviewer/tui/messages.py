@@ -105,6 +105,25 @@ class NewInterviewChosen(ScreenChoice):
     """Back to the start screen (the app asks first when an answer is typed but not sent)."""
 
 
+@dataclass
+class SkipChosen(ScreenChoice):
+    """Pass on `step` without answering (a main question's follow-up is passed too)."""
+
+    step: Step
+
+
+@dataclass
+class ShowAnswerChosen(ScreenChoice):
+    """The user does not know `step`: record that as the answer and show the model answer."""
+
+    step: Step
+
+
+@dataclass
+class EndChosen(ScreenChoice):
+    """End the interview now and go to the summary (the app asks first about unsent text)."""
+
+
 # -- app -> the screen it shows -------------------------------------------------------------------
 @dataclass
 class CatalogReady(Message, bubble=False):

@@ -15,8 +15,11 @@ def interview_commands(
     toggle_model_answer: Callable[[], Awaitable[None]],
     open_review: Callable[[], object] | None = None,
     open_progress: Callable[[], object] | None = None,
+    end_interview: Callable[[], object] | None = None,
 ) -> Iterator[SystemCommand]:
     yield SystemCommand("New interview", "Back to the start screen", new_interview)
+    if end_interview is not None:
+        yield SystemCommand("End interview now", "Go to the summary", end_interview)
     yield SystemCommand("Toggle model answer", "Show or hide the model answer", toggle_model_answer)
     if open_review is not None:
         yield SystemCommand("Review transcripts", "Past answers", open_review)

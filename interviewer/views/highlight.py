@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from interviewer.core.safe_text import clean_pieces
 from interviewer.core.transcripts.render import evidence_spans, point_colour, segments
 
 if TYPE_CHECKING:
@@ -33,13 +34,15 @@ def evidence_style(index: int) -> str:
 
 
 def highlight_answer(answer: str, points: Sequence[KeyPointResult]) -> Text:
-    """The answer, never read as markup, with markers and evidence colours."""
+    """The answer, never read as markup and with its terminal control removed (the segments are
+    cleaned together, so a sequence cut by a span boundary goes whole), with markers and colours."""
     from rich.text import Text
 
     text = Text()
-    for segment in segments(answer, points):
+    parts = segments(answer, points)
+    for segment, shown in zip(parts, clean_pieces([s.text for s in parts]), strict=True):
         for index in segment.markers:
             text.append(f"[{index + 1}]", style=marker_style(index))
         owner = segment.key_point
-        text.append(segment.text, style="" if owner is None else evidence_style(owner))
+        text.append(shown, style="" if owner is None else evidence_style(owner))
     return text

@@ -10,12 +10,15 @@ from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
+from interviewer.views.safe import cell, one_line
+
 if TYPE_CHECKING:
     from rich.table import Table
 
     from interviewer.core.interview.practice import PracticePlan
     from interviewer.core.transcripts.records import KeyPointStat, TimelinePoint
 
+MAX_DATE_TICKS = 5  # a date label is 10 characters wide
 SERIES_COLOURS = ("blue+", "green+", "orange+", "magenta+", "cyan+", "red+", "yellow+", "gray+")
 
 
@@ -33,7 +36,7 @@ def series(
             if category is not None and point.category.casefold() != category.casefold():
                 continue
             label = point.category
-        by_day[label][f"{point.at.astimezone():%Y-%m-%d}"].append(point.score)
+        by_day[one_line(label)][f"{point.at.astimezone():%Y-%m-%d}"].append(point.score)
     return {
         label: [(day, sum(v) / len(v)) for day, v in sorted(days.items())]
         for label, days in sorted(by_day.items())
@@ -58,6 +61,16 @@ def draw_progress(plt: Any, data: dict[str, list[tuple[str, float]]], title: str
     if len(days) == 1:  # one day only: plotext would stretch the axis over decades
         only = date.fromisoformat(days[0])
         plt.xlim(str(only - timedelta(days=1)), str(only + timedelta(days=1)))
+    if days:  # ticks on days that have scores: plotext's own repeat a date when few days span
+        plt.xticks(tick_days(days))
+
+
+def tick_days(days: Sequence[str], most: int = MAX_DATE_TICKS) -> list[str]:
+    """At most `most` of the (sorted, distinct) days, evenly spread, the first and last included."""
+    if len(days) <= most:
+        return list(days)
+    step = (len(days) - 1) / (most - 1)
+    return list(dict.fromkeys(days[round(i * step)] for i in range(most)))
 
 
 def progress_plot(
@@ -71,7 +84,8 @@ def progress_plot(
     plt.clear_figure()
     plt.plotsize(max(40, width), 20)
     plt.theme("clear")
-    draw_progress(plt, data, "Score over time" + (f": {question}" if question else " per category"))
+    title = "Score over time" + (f": {one_line(question)}" if question else " per category")
+    draw_progress(plt, data, title)
     text: str = plt.build()
     return text if sys.stdout.isatty() else str(plt.uncolorize(text))
 
@@ -84,9 +98,9 @@ def weakest_table(stats: Sequence[KeyPointStat]) -> Table:
     )
     for stat in stats:
         table.add_row(
-            stat.question_id,
-            stat.part,
-            stat.key_point,
+            cell(stat.question_id),
+            cell(stat.part),
+            cell(stat.key_point),
             f"{stat.mean_coverage:.2f}",
             str(stat.answers),
         )
@@ -94,11 +108,13 @@ def weakest_table(stats: Sequence[KeyPointStat]) -> Table:
 
 
 def due_rows(
-    plan: PracticePlan, categories: dict[str, str], limit: int
+    plan: PracticePlan, categories: dict[str, str], limit: int, only: set[str] | None = None
 ) -> list[tuple[str, str, str, str]]:
-    """(question, category, due, last score): due ones first, then the next to fall due."""
+    """(question, category, due, last score): due ones first, then the next to fall due; `only`
+    keeps those question ids."""
     rows = []
-    for state in plan.upcoming()[:limit]:
+    states = [s for s in plan.upcoming() if only is None or s.question_id in only]
+    for state in states[:limit]:
         due: datetime = state.due or plan.now
         when = "now" if due <= plan.now else f"{due.astimezone():%Y-%m-%d}"
         last = "-" if state.last_score is None else f"{state.last_score:.0f}"
@@ -106,13 +122,15 @@ def due_rows(
     return rows
 
 
-def due_table(plan: PracticePlan, categories: dict[str, str], limit: int) -> Table:
+def due_table(
+    plan: PracticePlan, categories: dict[str, str], limit: int, only: set[str] | None = None
+) -> Table:
     from rich.table import Table
 
-    due = len(plan.due())
+    due = len(plan.due(sorted(only) if only is not None else None))
     table = Table(
         "question", "category", "due", "last score", title=f"Practice plan ({due} due now)"
     )
-    for row in due_rows(plan, categories, limit):
-        table.add_row(*row)
+    for row in due_rows(plan, categories, limit, only):
+        table.add_row(*(cell(value) for value in row))
     return table

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from interviewer.core.result import Part, Verdict
 from interviewer.core.transcripts.render import PART_TITLES, point_colour
 from interviewer.views.highlight import highlight_answer
+from interviewer.views.safe import cell, clean, markdown, one_line, safe_text
 
 if TYPE_CHECKING:
     from rich.console import RenderableType
@@ -20,16 +21,17 @@ VERDICT_STYLE = {Verdict.COVERED: "green", Verdict.PARTIAL: "yellow", Verdict.MI
 MARKS = {Verdict.COVERED: "✔", Verdict.PARTIAL: "◐", Verdict.MISSING: "✘"}
 
 
-def summary_cells(summary: SessionSummary) -> list[str]:
+def summary_cells(summary: SessionSummary) -> list[Text]:
+    """The session list's row; every cell is `Text` (a table reads plain strings as markup)."""
     mean = "-" if summary.mean_score is None else f"{summary.mean_score:.0f}"
     status = "" if summary.finished_at else " …"  # unfinished: resumable from the start screen
     return [
-        str(summary.id),
-        f"{summary.started_at.astimezone():%Y-%m-%d %H:%M}{status}",
-        summary.bank_id,
-        f"{summary.answered}/{summary.questions}",
-        mean,
-        ", ".join(summary.categories),
+        cell(summary.id),
+        cell(f"{summary.started_at.astimezone():%Y-%m-%d %H:%M}{status}"),
+        cell(summary.bank_id),
+        cell(f"{summary.answered}/{summary.questions}"),
+        cell(mean),
+        cell(", ".join(summary.categories)),
     ]
 
 
@@ -51,7 +53,7 @@ def key_point_lines(answer: StoredAnswer) -> Text:
         swatch = f"on {point_colour(index)}"
         text.append("  ", style=swatch).append(f" [{index + 1}] ")
         text.append(f"{MARKS[verdict]} {verdict.value:<8}", style=VERDICT_STYLE[verdict])
-        text.append(f" {kp.key_point} ").append(f"({kp.coverage:.2f})", style="dim")
+        text.append(f" {clean(kp.key_point)} ").append(f"({kp.coverage:.2f})", style="dim")
         if answer.correction(index) is not None:
             text.append(f"  corrected: grader said {kp.verdict.value}", style="italic cyan")
         text.append("\n")
@@ -59,7 +61,6 @@ def key_point_lines(answer: StoredAnswer) -> Text:
 
 
 def answer_renderables(record: SessionRecord, answer: StoredAnswer) -> list[RenderableType]:
-    from rich.markdown import Markdown
     from rich.rule import Rule
     from rich.text import Text
 
@@ -68,16 +69,16 @@ def answer_renderables(record: SessionRecord, answer: StoredAnswer) -> list[Rend
     score = answer.effective_score()
     shown = "not scored" if score is None else f"{score:.0f}/100"
     items: list[RenderableType] = [
-        Rule(f"{question.title} · {PART_TITLES.get(answer.part, answer.part)}", align="left"),
-        Text(prompt or "", style="italic"),
+        Rule(cell(f"{question.title} · {PART_TITLES.get(answer.part, answer.part)}"), align="left"),
+        safe_text(prompt or "", style="italic"),
         Text(f"answer {answer.id} · score {shown} · {answer.seconds:.0f} s", style="bold"),
         highlighted_answer(answer),
         key_point_lines(answer),
     ]
     if answer.feedback is not None:
-        items += [Text("Feedback", style="bold"), Markdown(answer.feedback.text)]
+        items += [Text("Feedback", style="bold"), markdown(answer.feedback.text)]
     if answer.part == Part.MAIN and question.model_answer:
-        items += [Text("Model answer", style="bold"), Markdown(question.model_answer)]
+        items += [Text("Model answer", style="bold"), markdown(question.model_answer)]
     return items
 
 
@@ -87,7 +88,7 @@ def session_renderables(record: SessionRecord) -> list[RenderableType]:
     mean = record.mean_score()
     head = Text.assemble(
         (f"Session {record.id}", "bold"),
-        f" · {record.bank_id} · {record.started_at.astimezone():%Y-%m-%d %H:%M}",
+        f" · {one_line(record.bank_id)} · {record.started_at.astimezone():%Y-%m-%d %H:%M}",
         f" · mean score {'-' if mean is None else f'{mean:.0f}'}",
     )
     items: list[RenderableType] = [head]

@@ -14,7 +14,7 @@ from interviewer.cli import main
         (["export"], 2, "give a SESSION id (see `interviewer review`), or --import FILE.json"),
         (["export", "yesterday"], 2, "'yesterday' is not a session id (a number, or 'last')"),
         (["review", "--rescore"], 2, "--rescore needs a SESSION"),
-        (["review", "--correct", "x", "1", "covered"], 2, "ANSWER_ID and KP_NUMBER are numbers"),
+        (["review", "--correct", "x", "1", "covered"], 2, "ANSWER_ID 'x' is not a number"),
         (["tune", "--features", "nope"], 2, "unknown features ['nope']; known: best,"),
     ],
 )

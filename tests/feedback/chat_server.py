@@ -63,6 +63,7 @@ class Script:
     retry_after: str | None = "0"
     chunk_chars: int = 12
     good_chunks: int = 3  # chunks sent before a mid-stream fault
+    chunk_delay: float = 0.0  # seconds between streamed chunks: > 0 makes a server that trickles
     dialect: str = (
         "openai"  # how an unknown model is refused: "openai", "ollama", "vllm", "llamacpp"
     )
@@ -286,7 +287,12 @@ class _Handler(BaseHTTPRequestHandler):
         for index, piece in enumerate(pieces):
             if fault in _MID_STREAM and index == self.server.script.good_chunks:
                 return self._misbehave(fault, send)
-            send(_chunk({"content": piece}, None, model))
+            if self.server.release.wait(self.server.script.chunk_delay):
+                return None  # shutting down
+            try:
+                send(_chunk({"content": piece}, None, model))
+            except OSError:  # the client gave up on a trickling stream
+                return None
         finish = "length" if fault is Fault.LENGTH else "stop"
         send(_chunk({}, finish, model))
         send("[DONE]")

@@ -82,7 +82,9 @@ def tiny_grader(
         embedder,
         {"bucket": bucket_rubric(weights)},
         {"bucket": "Token bucket rate limiting. How does a token bucket limit requests?"},
-        ScoringParams(),
+        # paste and one-liner rules off: with bag-of-words vectors every restatement is a copy, and
+        # these answers are single statements on purpose (test_gaming.py tests both rules)
+        ScoringParams(pasted_at=2.0, one_liner_words=0),
         StatementCache(embedder, cache_dir),
     )
 

@@ -10,6 +10,7 @@ import pytest
 
 from interviewer.core.grading.embedding import HashingEmbedder, StatementCache
 from interviewer.core.grading.grader import Grader
+from interviewer.core.grading.params import ScoringParams
 from interviewer.core.result import Part
 from interviewer.core.rubric.schema import Rubric
 from tests.grading.conftest import (
@@ -34,7 +35,8 @@ def rubric_texts(rubric: Rubric) -> set[str]:
 def grader_on(cache_dir: Path, counting: CountingEmbedder, rubric: Rubric) -> Grader:
     prompts = {"bucket": "Token bucket rate limiting."}
     cache = StatementCache(counting, cache_dir)
-    return Grader(counting, {"bucket": rubric}, prompts, cache=cache)
+    params = ScoringParams(pasted_at=2.0, one_liner_words=0)  # answers restate one statement
+    return Grader(counting, {"bucket": rubric}, prompts, params, cache=cache)
 
 
 def test_a_second_grader_on_the_same_cache_embeds_no_rubric_statement(tmp_path: Path) -> None:

@@ -96,33 +96,7 @@ def test_a_missing_answer_file_is_one_line(tmp_path: Path) -> None:
     assert_one_line_error(run(["--question", CIRCUIT, "--answer-file", str(path)]), str(path))
 
 
-def good_row(number: int) -> str:
-    return json.dumps({"id": number, "question": CIRCUIT, "answer": ANSWER})
-
-
-BAD_LINES = {
-    "not json": ("{not json", "not JSON"),
-    "no answer": (json.dumps({"id": 9, "question": CIRCUIT}), "expected"),
-    "not an object": (json.dumps([CIRCUIT, ANSWER]), "expected"),
-    "answer not text": (json.dumps({"question": CIRCUIT, "answer": 42}), "expected a string"),
-}
-
-
-@pytest.mark.parametrize(("line", "message"), BAD_LINES.values(), ids=BAD_LINES.keys())
-def test_a_bad_batch_line_is_reported_with_its_number(
-    tmp_path: Path, line: str, message: str
-) -> None:
-    batch = tmp_path / "batch.jsonl"
-    batch.write_text(f"{good_row(1)}\n\n{good_row(3)}\n{line}\n{good_row(5)}\n", encoding="utf-8")
-    result = run(["--batch", str(batch), "--json"])
-    assert_one_line_error(result, f"{batch}:4:", message)
-
-
-def test_an_unknown_question_in_a_batch_names_its_line(tmp_path: Path) -> None:
-    batch = tmp_path / "batch.jsonl"
-    row = json.dumps({"id": 2, "question": "no-such-question", "answer": ANSWER})
-    batch.write_text(f"{good_row(1)}\n{row}\n", encoding="utf-8")
-    assert_one_line_error(run(["--batch", str(batch), "--json"]), f"{batch}:2:", "no-such")
+# A bad line in a batch no longer stops the batch: tests/commands/test_batch.py has those cases.
 
 
 # --- scoring: the model loads in the subprocess ---------------------------------------------------

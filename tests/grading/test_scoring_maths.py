@@ -152,13 +152,26 @@ def test_each_sentence_covers_its_own_point(grader: Grader) -> None:
 # --- degenerate answers ---------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("answer", ["", " ", "\n\n\t  ", "\r\n", "... — !?", "\u00a0\u2003"])
-def test_empty_answers_score_zero(grader: Grader, counting: CountingEmbedder, answer: str) -> None:
+@pytest.mark.parametrize(
+    ("answer", "flag"),
+    [
+        ("", Flag.EMPTY),
+        (" ", Flag.EMPTY),
+        ("\n\n\t  ", Flag.EMPTY),
+        ("\r\n", Flag.EMPTY),
+        ("\u00a0\u2003", Flag.EMPTY),
+        ("... — !?", Flag.NO_WORDS),  # not blank: "no words to score", never "empty"
+        ("🙂🙂", Flag.NO_WORDS),
+    ],
+)
+def test_empty_answers_score_zero(
+    grader: Grader, counting: CountingEmbedder, answer: str, flag: Flag
+) -> None:
     warm(grader, counting)
     result = grader.score("bucket", answer)
     assert result.score == 0.0
-    assert result.flags == [Flag.EMPTY]
-    assert result.messages == [FLAG_MESSAGES[Flag.EMPTY]]
+    assert result.flags == [flag]
+    assert result.messages == [FLAG_MESSAGES[flag]]
     assert all(kp.verdict is Verdict.MISSING and kp.evidence is None for kp in result.key_points)
     assert counting.texts == []
 

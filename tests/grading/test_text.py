@@ -13,6 +13,7 @@ from interviewer.core.grading.text import (
     MAX_UNITS,
     Unit,
     addressed_to_grader,
+    clean_text,
     explanation_factor,
     non_english,
     split_units,
@@ -21,10 +22,13 @@ from tests.grading.conftest import LABELLED
 
 
 def assert_exact(text: str, units: list[Unit]) -> None:
-    """Every unit is the slice of the original it claims to be, in order and without overlap."""
+    """Every unit is the slice of the original it claims to be (control characters read as spaces),
+    in order and without overlap."""
     end = 0
+    cleaned = clean_text(text)
+    assert len(cleaned) == len(text)
     for unit in units:
-        assert text[unit.start : unit.end] == unit.text
+        assert cleaned[unit.start : unit.end] == unit.text
         assert unit.start >= end
         assert unit.text == unit.text.strip()
         end = unit.end

@@ -3,15 +3,23 @@ scores, highlights and model answers; the HTML reads in a real (headless) browse
 
 from __future__ import annotations
 
+import html
 import re
 import subprocess
+from datetime import UTC, datetime
 from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from interviewer.adapters.store.sqlite import SqliteTranscriptStore, open_store
 from interviewer.cli import main
+from interviewer.core.result import EvidenceSpan, KeyPointResult, ScoreResult, Verdict
+from interviewer.core.transcripts.export_text import clean
+from interviewer.core.transcripts.records import SessionRecord, StoredAnswer, StoredScore
 from interviewer.core.transcripts.render import from_json, segments, to_html, to_json, to_markdown
 from interviewer.paths import Paths
 from tests.store.helpers import CACHE_ANSWER, CHROMIUM, CIRCUIT_ANSWER, circuit_result
@@ -76,7 +84,8 @@ def test_markdown_marks_evidence_and_keeps_the_model_answer(
 ) -> None:
     store, session = filled
     text = to_markdown(store.load_session(session))
-    assert "==After too many failures it opens" in text
+    assert "\\[2\\]**After too many failures it opens" in text
+    assert "==After" not in text  # no non-standard ==mark==
     assert "- ✘ missing: Knows fallbacks (0.10)" in text
     assert "### Model answer" in text
     assert "### Feedback" in text
@@ -100,7 +109,8 @@ def test_html_is_self_contained(filled: tuple[SqliteTranscriptStore, int]) -> No
     page = to_html(store.load_session(session))
     parser = _Visible()
     parser.feed(page)
-    assert parser.links == []  # no external assets of any kind
+    # no external assets of any kind: the only links are the summary's to its answers
+    assert parser.links == ["#answer-1", "#answer-2", "#answer-3"]
     assert "script" not in parser.tags and "link" not in parser.tags
     assert parser.tags.count("mark") == 4  # 2 + 1 highlights in the circuit answers, 1 in cache
     assert "<details><summary>Model answer</summary>" in page
@@ -150,3 +160,73 @@ def test_the_html_export_reads_in_headless_chromium(
     assert marks[:2] == ["Knows why it fails fast", "Knows the three states"]
     assert "Write-through writes to the cache" in dom and CACHE_ANSWER.split(".")[1] in dom
     assert "<summary>Model answer</summary>" in dom
+
+
+# -- Markdown: whatever the answer holds, a viewer shows exactly that text ------------------------
+
+_NOW = datetime(2025, 1, 1, tzinfo=UTC)
+_TEXT = st.text(
+    alphabet=st.sampled_from(list("ab #*_`[]()<>!&|~=+-.:1\\\n\t ")) | st.characters(),
+    max_size=60,
+)
+
+
+def _with_evidence(answer: str, spans: list[tuple[int, int]]) -> SessionRecord:
+    points = [
+        KeyPointResult(
+            key_point=f"point {n}",
+            coverage=0.9,
+            verdict=Verdict.COVERED,
+            evidence=EvidenceSpan(text=answer[s:e], start=s, end=e) if s < e else None,
+            similarity=0.5,
+        )
+        for n, (s, e) in enumerate(spans)
+    ]
+    result = ScoreResult(question="q", part="main", score=50.0, key_points=points)
+    stored = StoredAnswer(
+        id=1,
+        question_id="q",
+        part="main",
+        text=answer,
+        seconds=1.0,
+        submitted_at=_NOW,
+        scores=[StoredScore(result=result, scored_at=_NOW)],
+    )
+    return SessionRecord(uid="u", bank_id="b", started_at=_NOW, answers=[stored])
+
+
+def _visible(markdown: str) -> tuple[str, set[str]]:
+    """The answer's text as a CommonMark viewer (raw HTML allowed) shows it, and its tags."""
+    after_score = markdown[markdown.index("**Score: 50/100**") :].split("\n", 1)[1]
+    section = re.split("\n\n- [✔◐✘] ", after_score)[0]  # up to the list of key points
+    rendered = MarkdownIt("commonmark", {"html": True}).render(section)
+    tags = set(re.findall(r"</?([a-z0-9]+)", rendered))
+    text = html.unescape(re.sub(r"<[^>]+>", "", rendered))
+    return text, tags
+
+
+@settings(max_examples=300, deadline=None)
+@given(_TEXT, st.lists(st.tuples(st.integers(0, 60), st.integers(0, 60)), max_size=3))
+def test_markdown_shows_any_answer_as_its_text(answer: str, raw: list[tuple[int, int]]) -> None:
+    spans = [(min(s, e, len(answer)), min(max(s, e), len(answer))) for s, e in raw]
+    markdown = to_markdown(_with_evidence(answer, spans))
+    text, tags = _visible(markdown)
+    assert tags <= {"p", "strong", "br"}, (tags, markdown)
+    expected = clean(answer)
+    shown = re.sub(r"\[\d+\]", "", text)  # the evidence markers
+    assert _words(shown) == _words(expected), markdown
+
+
+def _words(text: str) -> list[str]:
+    return text.replace("\u00a0", " ").split()
+
+
+def test_markdown_evidence_is_bold_behind_its_marker(
+    filled: tuple[SqliteTranscriptStore, int],
+) -> None:
+    store, session = filled
+    rendered = MarkdownIt("commonmark").render(to_markdown(store.load_session(session)))
+    assert (
+        "[2]<strong>After too many failures it opens and fails fast instead of waiting on "
+        "timeouts.</strong>" in rendered
+    )

@@ -176,3 +176,60 @@ def test_when_even_the_fallback_cannot_be_written_the_message_says_copy_it(
     store = SqliteTranscriptStore(tmp_path / "nope" / "t.sqlite3", fallback_dir=blocker)
     with pytest.raises(StoreError, match="copy your answer somewhere safe now"):
         store.submit_answer(0, CIRCUIT, "main", ANSWER, 1.0)
+
+
+REOPEN_AFTER_CHMOD = r"""
+import json, sys
+from pathlib import Path
+from interviewer.adapters.store.sqlite import SqliteTranscriptStore, StoreError
+db = Path(sys.argv[1])
+store = SqliteTranscriptStore(db, fallback_dir=Path(sys.argv[2]))
+out = {}
+try:
+    store.start_session("bank", ["circuit-breaker-pattern"], {})
+except StoreError as error:
+    out["first"] = error.kind
+for path in db.parent.iterdir():  # the user fixes the permissions (the -wal/-shm files too)
+    path.chmod(0o644)
+out["second"] = store.start_session("bank", ["circuit-breaker-pattern"], {})
+print(json.dumps(out))
+"""
+
+
+def test_a_read_only_file_fixed_meanwhile_works_on_the_same_store(
+    db_path: Path, tmp_path: Path
+) -> None:
+    """SQLite keeps a file it opened read-only so on that connection: the store opens it again."""
+    _filled_file(db_path)
+    db_path.chmod(0o444)
+    run = run_python(REOPEN_AFTER_CHMOD, str(db_path), str(tmp_path / "fallback"), drop_root=True)
+    assert run.returncode == 0, run.stderr
+    assert json.loads(run.stdout) == {"first": "read_only", "second": 2}
+
+
+def test_a_session_that_could_not_start_under_a_lock_starts_once_it_is_released(
+    db_path: Path, tmp_path: Path
+) -> None:
+    db_path.parent.mkdir(parents=True)
+    locker = subprocess.Popen(
+        [sys.executable, "-c", LOCKER, str(db_path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert locker.stdout is not None and locker.stdin is not None
+    assert locker.stdout.readline().strip() == "locked"
+    try:
+        store = SqliteTranscriptStore(db_path, fallback_dir=tmp_path / "fallback", busy_timeout=0.2)
+        assert store.problem is not None and store.problem.kind == "locked"
+        with pytest.raises(StoreError, match="is locked by another program"):
+            store.start_session("bank", [CIRCUIT], {})
+    finally:
+        locker.stdin.write("\n")
+        locker.stdin.flush()
+        locker.wait(timeout=10)
+    session = store.start_session("bank", [CIRCUIT], {})
+    store.submit_answer(session, CIRCUIT, "main", ANSWER, 2.0)
+    assert [a.text for a in store.load_session(session).answers] == [ANSWER]
+    assert not (tmp_path / "fallback").exists()
+    store.close()

@@ -84,7 +84,7 @@ async def test_progress_screen_plots_and_plans(filled: tuple[SqliteTranscriptSto
         assert "Score over time" in str(plot.render())
         weakest = screen.query_one("#progress-weakest", DataTable)
         assert weakest.row_count == 7  # every key point of the three first answers
-        assert str(weakest.get_row_at(0)[0]) == "Knows write-back"
+        assert str(weakest.get_row_at(0)[1]) == "Knows write-back"  # after its question
         due = screen.query_one("#progress-due", DataTable)
         assert due.row_count == 2
         select = screen.query_one("#progress-category", Select)

@@ -96,6 +96,7 @@ class FixedGrader:
                     verdict=verdict,
                     evidence=evidence,
                     similarity=coverage,
+                    expected=(f"A strong answer says what “{label}” asks for.",),
                 )
             )
         score = round(100 * sum(p.coverage for p in points) / len(points), 1)

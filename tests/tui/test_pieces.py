@@ -41,7 +41,7 @@ def test_no_choices_opens_the_start_screen_any_choice_starts_directly() -> None:
             difficulty=["Mid"],
             count=3,
             order="bank",
-            time_limit=120.0,
+            time_limit=2.0,  # minutes, as on the start screen
         )
     )
     assert direct

@@ -23,8 +23,10 @@ from interviewer.adapters.store.schema import NewerSchemaError, migrate
 T = TypeVar("T")
 Body = Callable[[sqlite3.Connection], T]
 
-# Faults that say nothing about the connection itself: it is kept for the next call.
-_TRANSIENT = ("locked", "read_only", "full")
+# Faults that say nothing about the connection itself: it is kept for the next call. A read-only
+# fault is not one of them: a file SQLite opened read-only stays so on that connection even once the
+# permissions are fixed, so the next call opens it again.
+_TRANSIENT = ("locked", "full")
 
 
 class Database:

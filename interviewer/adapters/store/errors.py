@@ -54,10 +54,25 @@ def _advice(kind: str, path: str, timeout: float, detail: str) -> str:
             f" (mv '{path}' '{path}.broken') and a new one is created on the next start"
         )
     if kind == "cannot_open":
-        return f"cannot open the transcript database {path}: its folder is missing or not writable"
+        return _cannot_open(path)
     if kind == "io":
         return f"the disk failed while using the transcript database {path} ({detail})"
     return f"transcript database error ({detail}) in {path}"
+
+
+def _cannot_open(path: str) -> str:
+    """Why SQLite could not open `path`, as far as the file system tells."""
+    where = Path(path)
+    if where.is_dir():
+        return (
+            f"{path} is a folder, not the transcript database file; move it aside"
+            " (a new database is created on the next start) or set INTERVIEWER_HOME elsewhere"
+        )
+    if not where.parent.is_dir():
+        return f"cannot open the transcript database {path}: its folder {where.parent} is missing"
+    if not os.access(where.parent, os.W_OK) or (where.exists() and not os.access(where, os.W_OK)):
+        return f"cannot open the transcript database {path}: it or its folder is not writable"
+    return f"cannot open the transcript database {path}: its folder is missing or not writable"
 
 
 _KINDS = (

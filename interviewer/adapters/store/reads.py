@@ -16,7 +16,7 @@ from interviewer.adapters.store.database import Database
 from interviewer.adapters.store.errors import StoreError
 from interviewer.core.bank.schema import Question
 from interviewer.core.interview.practice import PracticePlan, Review, history_from
-from interviewer.core.ports import ResumableSession
+from interviewer.core.ports import ResumableSession, ResumedAnswer
 from interviewer.core.transcripts.records import (
     KeyPointStat,
     SessionRecord,
@@ -77,6 +77,7 @@ class StoreReads:
             answered={(a.question_id, a.part): a.text for a in record.answers},
             drafts={(d.question_id, d.part): d.text for d in record.drafts},
             settings=record.settings,
+            history=_history(record),
         )
 
     def _filled(self, record: SessionRecord) -> SessionRecord:
@@ -110,6 +111,17 @@ class StoreReads:
 
     def weakest_key_points(self, limit: int = 10) -> list[KeyPointStat]:
         return weakest_key_points(self.sessions(), limit)
+
+
+def _history(record: SessionRecord) -> dict[tuple[str, str], list[ResumedAnswer]]:
+    """Every answer per (question, part), oldest first, with its time and current score."""
+    history: dict[tuple[str, str], list[ResumedAnswer]] = {}
+    for answer in record.answers:
+        stored = answer.score
+        history.setdefault((answer.question_id, answer.part), []).append(
+            ResumedAnswer(answer.text, answer.seconds, answer.id, stored.result if stored else None)
+        )
+    return history
 
 
 def _summary(record: SessionRecord) -> SessionSummary:

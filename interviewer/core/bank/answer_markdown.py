@@ -1,8 +1,9 @@
 """Turn a seed model answer (plain text with diagrams, tables and code) into Markdown, and back.
 
 The seed format has no markup: diagrams are box-drawing art, code is bare lines, tables are words
-separated by spaces. Markdown that renders well needs fences around the art and the code and hard
-line breaks where the text relies on lines. The conversion is lossless:
+separated by single spaces. Markdown that renders well needs fences around the art and the code, hard
+line breaks where the text relies on lines, and real tables where a table's columns can be recovered
+(`table_cells`). The conversion is lossless:
 ``to_plain(to_markdown(text))``
 gives the text back, which the importer's property tests check.
 """
@@ -92,6 +93,80 @@ def _text_block(block: list[str]) -> list[str]:
     return out
 
 
+# A flattened table: short lines of words, no full stops, colons or arrows, no list or label line.
+_NOT_TABLE = re.compile(r"[.:;!=→←↓↑►◄▼▲]")
+_NUMERIC = re.compile(r"^[~≈<>]?\d")
+_TABLE_ROW = re.compile(r"^\| (.*) \|$")
+_TABLE_RULE = re.compile(r"^\|(?:-{3,}\|)+$")
+
+
+def table_cells(block: list[str]) -> list[list[str]] | None:
+    """The cells of a table the seed flattened into lines of words, or None when the block is not
+    one or its columns cannot be told apart.
+
+    A cell starts at a capitalised word not after a comma (the seed capitalises every cell: "Limit
+    Hardware max Virtually unlimited", "Desktop, SPA"). The column count is the one most body rows agree on; a row with more
+    cells joins a repeated word to the cell before it ("Read Perf Write Perf", "Full guest OS"); a
+    row with fewer opens a cell at a number ("~5% overhead", "2x resources").
+    Every line must come out with that count, or the block stays as lines.
+    """
+    if len(block) < 3 or any(_LIST.match(line) or _LABEL.match(line) for line in block):
+        return None
+    if any(
+        _NOT_TABLE.search(line) or line.split(" ") != line.split() or len(line.split()) > 12
+        for line in block
+    ):
+        return None
+    rows = [_capital_cells(line.split(" ")) for line in block]
+    counts = [len(row) for row in rows[1:]]
+    columns = max(set(counts), key=lambda n: (counts.count(n), n))
+    if columns < 2 or counts.count(columns) * 2 <= len(counts):
+        return None
+    fitted = [_fit(row, columns) for row in rows]
+    if any(row is None for row in fitted):
+        return None
+    return [[" ".join(cell) for cell in row] for row in fitted if row is not None]
+
+
+def _capital_cells(words: list[str]) -> list[list[str]]:
+    cells: list[list[str]] = []
+    for word in words:
+        if not cells or (word[0].isupper() and not cells[-1][-1].endswith(",")):
+            cells.append([word])
+        else:
+            cells[-1].append(word)
+    return cells
+
+
+def _fit(cells: list[list[str]], columns: int) -> list[list[str]] | None:
+    cells = [list(cell) for cell in cells]
+    if len(cells) > columns:
+        singles = [cell[0] for cell in cells if len(cell) == 1]
+        merged: list[list[str]] = []
+        for cell in cells:
+            if merged and len(cell) == 1 and singles.count(cell[0]) > 1:
+                merged[-1] += cell
+            else:
+                merged.append(cell)
+        cells = merged
+    elif len(cells) < columns:
+        split: list[list[str]] = []
+        for cell in cells:
+            split.append([cell[0]])
+            for word in cell[1:]:
+                if _NUMERIC.match(word):
+                    split.append([word])
+                else:
+                    split[-1].append(word)
+        cells = split
+    return cells if len(cells) == columns else None
+
+
+def _table(rows: list[list[str]]) -> list[str]:
+    lines = ["| " + " | ".join(row) + " |" for row in rows]
+    return [lines[0], "|" + "|".join("---" for _ in rows[0]) + "|", *lines[1:]]
+
+
 def to_markdown(text: str) -> str:
     """Markdown for a plain-text model answer: art and code fenced, line structure kept."""
     lines = [line.rstrip() for line in text.strip("\n").splitlines()]
@@ -116,6 +191,8 @@ def to_markdown(text: str) -> str:
                 chunks[-1][1].extend(["", *block])
                 continue
             chunks.append((language, list(block)))
+        elif (cells := table_cells(block)) is not None:
+            chunks.append(("", _table(cells)))
         else:
             chunks.append(("", _text_block(block)))
     parts: list[str] = []
@@ -142,6 +219,11 @@ def to_plain(markdown: str) -> str:
                 fence = None
             else:
                 out.append(line)
+            continue
+        if _TABLE_RULE.match(line):
+            continue
+        if row := _TABLE_ROW.match(line):
+            out.append(" ".join(row.group(1).split(" | ")))
             continue
         if line.endswith("\\"):
             line = line[:-1]

@@ -60,8 +60,8 @@ class LoadedBanks:
 def bank_files(directories: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for directory in directories:
-        if directory.is_file():
-            files.append(directory)
+        if directory.exists() and not directory.is_dir():
+            files.append(directory)  # a file, or something else that read_yaml reports
         elif directory.is_dir():
             files.extend(sorted([*directory.glob("*.yaml"), *directory.glob("*.yml")]))
     return files

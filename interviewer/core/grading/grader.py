@@ -39,6 +39,8 @@ from interviewer.core.result import (
 )
 from interviewer.core.rubric.schema import KeyPointRubric, Rubric, RubricMissing
 
+EXPECTED_SHOWN = 2  # evidence statements a result carries per key point, for "a strong answer says"
+
 
 @dataclass(frozen=True)
 class ScoreRequest:
@@ -101,6 +103,8 @@ def decide(
     coverage = round(coverage_of(values, params, kp), 4)
     if values.get("max", 1.0) < params.floor:
         coverage = 0.0
+    if values.get("pasted", 0.0) > 0.0:  # rubric text pasted back counts at most as a mention
+        coverage = min(coverage, params.partial_at)
     if params.mistake_factor and values.get("mistake_margin", -1.0) > params.mistake_at:
         coverage = round(coverage * (1.0 - params.mistake_factor), 4)
     judgement = judgement_from(values, params) if params.uses_verifier else None
@@ -225,8 +229,8 @@ class Grader:
         kept = [u for u in units if not addressed_to_grader(u.text)]
         if len(kept) < len(units):
             flags.append(Flag.ADDRESSED_TO_GRADER)
-        if not kept and not flags:
-            flags.append(Flag.EMPTY)
+        if not kept and not flags:  # not blank (that is EMPTY above), but no words in it
+            flags.append(Flag.NO_WORDS)
         return kept, flags
 
     def _draft(
@@ -239,10 +243,13 @@ class Grader:
     ) -> _Draft:
         if not units:
             return _Draft(request, part, flags, None, [], [])
-        candidates = candidates_of(units, vectors, part)
+        params = self.params
+        candidates = candidates_of(units, vectors, part, params.pasted_at, params.one_liner_words)
         penalty = self.params.penalty_unexplained
         matches = [match(part, i, candidates, penalty) for i in range(len(part.key_points))]
-        if float(np.mean(candidates.explain[: len(units)])) < 0.7:
+        if candidates.pasted.any():
+            flags = [*flags, Flag.RUBRIC_PASTED]
+        elif float(np.mean(candidates.explain[: len(units)])) < 0.7:
             flags = [*flags, Flag.TERM_LIST]
         return _Draft(request, part, flags, candidates, matches, [None] * len(matches))
 
@@ -295,6 +302,7 @@ class Grader:
             judgement=judgement,
             contradicted=draft.contradicted[index] if judgement is Judgement.CONTRADICTS else None,
             features=dict(values),
+            expected=tuple(kp.evidence[:EXPECTED_SHOWN]),
         )
 
     @staticmethod
@@ -306,6 +314,7 @@ class Grader:
             evidence=None,
             similarity=0.0,
             weight=kp.weight,
+            expected=tuple(kp.evidence[:EXPECTED_SHOWN]),
         )
 
     def _result(

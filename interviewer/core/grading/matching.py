@@ -7,12 +7,18 @@ describe how well, how specifically and how explanatorily that span matches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from interviewer.core.grading.embedding import Matrix, normalise
-from interviewer.core.grading.text import Unit, explanation_factor
+from interviewer.core.grading.text import (
+    TERM_LIST_FACTOR,
+    Unit,
+    copied,
+    explanation_factor,
+    restates_labels,
+)
 from interviewer.core.result import Part
 from interviewer.core.rubric.schema import KeyPointRubric
 
@@ -47,6 +53,7 @@ class Candidates:
     whole: Matrix  # (d,) the answer as a whole
     relevance: float  # the best similarity of any span to the question itself
     focus: float  # whole answer vs this part's evidence, minus vs the closest other part's
+    pasted: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))  # per span
 
 
 @dataclass
@@ -59,21 +66,76 @@ class Match:
     statements: list[list[int]]  # per shortlisted span: evidence indices, closest first
 
 
-def candidates_of(units: list[Unit], vectors: Matrix, part: PreparedPart) -> Candidates:
+WHOLE_FROM = 0.2  # a unit no nearer than this to any evidence statement adds nothing to the whole
+_COPY_CHECK_AT = 0.6  # below this similarity no unit is compared word for word
+
+
+def pasted_units(
+    units: list[Unit], vectors: Matrix, part: PreparedPart, pasted_at: float = 0.97
+) -> np.ndarray:
+    """Per unit, True when it is one of this part's evidence statements pasted back (at least
+    `pasted_at` similar in meaning, or the same words with a few changed) or mostly its key-point
+    labels said back; above 1: never."""
+    if pasted_at > 1.0:
+        return np.zeros(len(units), dtype=bool)
+    evidence = np.vstack([kp.evidence for kp in part.key_points])
+    statements = [s for kp in part.key_points for s in kp.rubric.evidence]
+    sims = vectors @ evidence.T
+    result = sims.max(axis=1) >= pasted_at
+    labels = [kp.rubric.label for kp in part.key_points]
+    for i, unit in enumerate(units):
+        if not result[i]:
+            close = np.flatnonzero(sims[i] >= _COPY_CHECK_AT)
+            result[i] = any(copied(unit.text, statements[j]) for j in close)
+            result[i] = result[i] or restates_labels(unit.text, labels)
+    if result.mean() >= 0.5:  # mostly rubric text: its short pieces are pasted too
+        result[:] = True
+    return np.asarray(result, dtype=bool)
+
+
+def candidates_of(
+    units: list[Unit],
+    vectors: Matrix,
+    part: PreparedPart,
+    pasted_at: float = 0.97,
+    one_liner_words: int = 12,
+) -> Candidates:
+    """The spans to match, with their explain factors: pasted rubric text and a whole answer of one
+    short sentence (a name-drop, not an explanation) pay the term-list penalty."""
     spans = [(u.start, u.end) for u in units]
-    explain = [explanation_factor(u.text) for u in units]
+    pasted = pasted_units(units, vectors, part, pasted_at)
+    explain = [
+        min(explanation_factor(u.text), TERM_LIST_FACTOR) if p else explanation_factor(u.text)
+        for u, p in zip(units, pasted, strict=True)
+    ]
+    if len(units) == 1 and units[0].words <= one_liner_words:
+        explain[0] = min(explain[0], TERM_LIST_FACTOR)
     blocks = [vectors]
     for i in range(len(units) - 1):
         spans.append((units[i].start, units[i + 1].end))
-        explain.append(max(explain[i], explain[i + 1]))
+        pair = min if pasted[i] or pasted[i + 1] else max
+        explain.append(pair(explain[i], explain[i + 1]))
+    copies = np.concatenate([pasted, pasted[:-1] | pasted[1:]]) if len(units) > 1 else pasted
     if len(units) > 1:
         blocks.append(normalise(vectors[:-1] + vectors[1:]))
     stacked = np.vstack(blocks)
-    whole = normalise(vectors.mean(axis=0, keepdims=True))[0]
+    whole = _whole(vectors, part)
     relevance = float(np.max(stacked @ part.prompt))
     own = float(whole @ part.centroid)
     rival = float(np.max(part.rivals @ whole)) if len(part.rivals) else 0.0
-    return Candidates(spans, stacked, np.asarray(explain), whole, relevance, own - rival)
+    return Candidates(spans, stacked, np.asarray(explain), whole, relevance, own - rival, copies)
+
+
+def _whole(vectors: Matrix, part: PreparedPart) -> Matrix:
+    """The answer as a whole, each unit weighted by how far its nearest evidence statement of this
+    part is above WHOLE_FROM: small talk or a story after a good answer does not drag the whole away
+    from the topic (an answer with nothing near the topic is its plain mean)."""
+    evidence = np.vstack([kp.evidence for kp in part.key_points])
+    weights = np.clip((vectors @ evidence.T).max(axis=1) - WHOLE_FROM, 0.0, None)
+    if not weights.any():
+        weights = np.ones(len(vectors), dtype=np.float32)
+    whole: Matrix = normalise((weights[:, None] * vectors).sum(axis=0, keepdims=True))[0]
+    return whole
 
 
 def _top2(sims: np.ndarray) -> np.ndarray:
@@ -114,6 +176,8 @@ def match(
         "focus": candidates.focus,
         "explain": float(candidates.explain[best]),
     }
+    if len(candidates.pasted) and candidates.pasted[best]:
+        values["pasted"] = 1.0  # the rubric's own words: `decide` counts them at most as a mention
     picked = [int(c) for c in order[:shortlist]]
     closest = [[int(e) for e in np.argsort(-sims[c])[:statements]] for c in picked]
     return Match(values, best, picked, closest)

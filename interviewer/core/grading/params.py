@@ -42,6 +42,12 @@ class ScoringParams(BaseModel):
     # coverage: it reads like the misconception. 0 turns it off.
     mistake_factor: float = Field(default=0.0, ge=0.0, le=1.0)
     mistake_at: float = -0.03
+    # An answer unit this similar to an evidence statement (or the same words with a few changed) is
+    # the rubric pasted back: its key point counts at most as partial (partial_at). Above 1: off.
+    pasted_at: float = Field(default=0.97, gt=0.0)
+    # A whole answer of one sentence with at most this many words is a name-drop: it pays the term-list
+    # explain penalty ("Round robin and least connections."). 0: off.
+    one_liner_words: int = Field(default=12, ge=0)
     fitted: str = "default (not tuned)"
 
     def check(self) -> ScoringParams:

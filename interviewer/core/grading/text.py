@@ -1,19 +1,27 @@
 """Answer text: units with character offsets, and the cheap rules that neutralise gaming.
 
-The rules are deliberately few. Text addressed to the grader is removed from what is scored and
-flagged; a bare list of terms earns less than an explanation; other languages are flagged, not
-guessed at.
+The rules are deliberately few. Control characters read as the spaces they stand in for; text
+addressed to the grader is removed from what is scored and flagged; a bare list of terms or a lone
+name earns less than an explanation; the rubric's own statements or key-point labels said back are
+found here (`copied`, `restates_labels`) and count at most as partial; other languages are flagged,
+not guessed at.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 MAX_UNITS = 240  # about 4,000 words: beyond that only the beginning is scored (and flagged)
 MAX_UNIT_CHARS = 600
 
 _LINE = re.compile(r"[^\n]+")
+# Control characters (NUL, escapes, C1) are no words: each reads as one space, so offsets still match
+# the original. Line and paragraph separators become line breaks, CR LF one break.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]")
+_LINE_BREAK = re.compile(r"\r(?!\n)|[\x85\u2028\u2029]")
 _SENTENCE_END = re.compile(r"(?<=[.!?;])\s+(?=\S)")
 _BULLET = re.compile(r"^\s*(?:[-*•+>]|\d+[.)])\s+")
 _WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'_-]*")
@@ -26,6 +34,7 @@ every only just also too very more less most least all any some one two both eit
 until unless after before once first then later instead whereas
 """
 _FUNCTION_WORDS = frozenset(_FUNCTION_WORD_TEXT.split())
+TERM_LIST_FACTOR = 0.35  # what a bare term list, a lone name or pasted rubric text is worth
 _GRADER = r"(?:grader|grading|evaluator|examiner|scorer|rubric|assessor)"
 _FULL = (
     r"(?:10\s*/\s*10|100\s*/\s*100|10 out of 10|full (?:marks|score|points|credit)|"
@@ -102,8 +111,16 @@ def _split_line(line: str, offset: int) -> list[Unit]:
     return units
 
 
+def clean_text(text: str) -> str:
+    """The answer as the grader reads it, the same length as the original: each control character a
+    space, each lone CR or Unicode line separator a line break."""
+    return _CONTROL.sub(" ", _LINE_BREAK.sub("\n", text.replace("\r\n", " \n")))
+
+
 def split_units(text: str) -> tuple[list[Unit], bool]:
-    """Units of the answer, short fragments merged into their neighbour; True when truncated."""
+    """Units of the cleaned answer (offsets hold for the original), short fragments merged into
+    their neighbour; True when truncated."""
+    text = clean_text(text)
     raw: list[Unit] = []
     for match in _LINE.finditer(text):
         raw.extend(_split_line(match.group(0), match.start()))
@@ -124,11 +141,27 @@ def addressed_to_grader(unit_text: str) -> bool:
     return any(pattern.search(unit_text) for pattern in _GRADER_TALK)
 
 
+_SEGMENT = re.compile(r"[,/|;\n]+|\s+(?:and|or)\s+", re.IGNORECASE)
+
+
+def _terms_only(unit_text: str) -> bool:
+    """Three or more pieces split by commas, slashes, line breaks, "and" or "or", each of at most
+    three words, with hardly a function word among them: "token bucket, leaky bucket and Redis"."""
+    segments = [[w.lower() for w in _WORD.findall(seg)] for seg in _SEGMENT.split(unit_text)]
+    segments = [seg for seg in segments if seg]
+    if len(segments) < 3 or any(len(seg) > 3 for seg in segments):
+        return False
+    words = [w for seg in segments for w in seg]
+    return sum(w in _FUNCTION_WORDS for w in words) / len(words) <= 0.1
+
+
 def explanation_factor(unit_text: str) -> float:
-    """1.0 for a sentence that explains; lower for a bare list of terms with no connecting words.
+    """1.0 for a sentence that explains; lower for a bare list of terms or a lone name.
 
     Terse notes still carry verbs and function words ("write-through: cache and db updated together"),
-    so they keep most of their weight; "sharding, replication, CAP, Raft" does not.
+    so they keep most of their weight; "sharding, replication, CAP, Raft" does not, whether the terms
+    are split by commas or one to a line, and neither does "Round robin." on its own (a unit that short
+    stands alone only when it is the whole answer or a paragraph of its own).
     """
     words = [w.lower() for w in _WORD.findall(unit_text)]
     if not words:
@@ -136,10 +169,43 @@ def explanation_factor(unit_text: str) -> float:
     function = sum(w in _FUNCTION_WORDS for w in words)
     separators = unit_text.count(",") + unit_text.count("/") + unit_text.count("|")
     if len(words) >= 4 and function == 0 and separators >= 2:
-        return 0.35
+        return TERM_LIST_FACTOR
+    if _terms_only(unit_text) or (len(words) <= 3 and function <= 1):
+        return TERM_LIST_FACTOR
     if len(words) >= 5 and function / len(words) < 0.08:
         return 0.6
     return 1.0
+
+
+def copied(unit_text: str, statement: str) -> bool:
+    """True when the unit and the statement share nearly all their words in order: at least 80% of
+    the word pairs of the shorter one, which has five words or more (a statement pasted whole, a
+    piece of one, or one with a word or two changed)."""
+    pairs = [_word_pairs(unit_text), _word_pairs(statement)]
+    shorter = min(len(p) for p in pairs)
+    return shorter >= 4 and len(pairs[0] & pairs[1]) >= 0.8 * shorter
+
+
+_PIECE = re.compile(r"[\n.;:!?]+")
+
+
+def restates_labels(unit_text: str, labels: Sequence[str]) -> bool:
+    """True when most of the unit's words are the rubric's key-point labels said back ("Knows all
+    three states. Mentions fallback handling."): lines or sentences each within one label."""
+    pairs = [_word_pairs(label) for label in labels]
+    said = restated = 0
+    for piece in _PIECE.split(unit_text):
+        words = len(_WORD.findall(piece))
+        own = _word_pairs(piece)
+        said += words
+        if own and any(len(own & p) >= 0.8 * len(own) for p in pairs):
+            restated += words
+    return said > 0 and restated >= 0.5 * said
+
+
+def _word_pairs(text: str) -> set[tuple[str, str]]:
+    words = [w.lower() for w in _WORD.findall(text)]
+    return set(itertools.pairwise(words))
 
 
 _FOREIGN_WORDS = frozenset(

@@ -7,7 +7,7 @@ loses what the session knows. Time comes in as plain `now` numbers so the clock 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -68,20 +68,38 @@ class InterviewSettings:
         )
 
 
+def resolve_categories(known: Iterable[str], wanted: Iterable[str]) -> dict[str, set[str]]:
+    """Each wanted category -> the known ones it names (casefolded): its full name, else every
+    category it is a case-insensitive prefix of. An empty set: no such category."""
+    names = {c.casefold() for c in known}
+    resolved: dict[str, set[str]] = {}
+    for ref in wanted:
+        key = ref.strip().casefold()
+        resolved[ref] = {key} if key in names else {c for c in names if key and c.startswith(key)}
+    return resolved
+
+
+def matching(questions: Sequence[Question], settings: InterviewSettings) -> list[Question]:
+    """The questions the settings' categories and difficulties keep, in bank order."""
+    named = resolve_categories({q.category for q in questions}, settings.categories)
+    categories = {name for names in named.values() for name in names}
+    levels = {d.casefold() for d in settings.difficulties}
+    return [
+        q
+        for q in questions
+        if (not settings.categories or q.category.casefold() in categories)
+        and (not levels or q.difficulty.value.casefold() in levels)
+    ]
+
+
 def select_questions(
     questions: Sequence[Question],
     settings: InterviewSettings,
     due_order: DueOrder | None = None,
 ) -> list[Question]:
-    """The questions to ask, filtered and ordered; `due` without an ordering falls back to shuffled."""
-    categories = {c.casefold() for c in settings.categories}
-    levels = {d.casefold() for d in settings.difficulties}
-    pool = [
-        q
-        for q in questions
-        if (not categories or q.category.casefold() in categories)
-        and (not levels or q.difficulty.value.casefold() in levels)
-    ]
+    """The questions to ask, filtered and ordered; `due` without an ordering falls back to shuffled.
+    A category may be named by a case-insensitive prefix ("dist" for Distributed Systems)."""
+    pool = matching(questions, settings)
     if settings.order is Order.BANK:
         ordered = sorted(pool, key=lambda q: q.number)
     elif settings.order is Order.DUE and due_order is not None:
@@ -138,6 +156,7 @@ class InterviewSession:
     drafts: dict[StepKey, str] = field(default_factory=dict)
     attempts: dict[StepKey, list[Attempt]] = field(default_factory=dict)
     spent: dict[StepKey, float] = field(default_factory=dict)
+    skipped: set[StepKey] = field(default_factory=set)
     _clock_started: float | None = None
 
     def __post_init__(self) -> None:
@@ -164,11 +183,42 @@ class InterviewSession:
         self.position = min(self.position + 1, len(self.steps))
         return self.current
 
+    def skip(self, now: float | None = None) -> Step | None:
+        """Pass on the current step unanswered; passing on a main question passes its follow-up."""
+        step = self.current
+        if step is None:
+            return None
+        self.skipped.add(step.key)
+        self.advance(now)
+        while (
+            step.part is Part.MAIN
+            and self.current is not None
+            and self.current.question.id == step.question.id
+        ):
+            self.skipped.add(self.current.key)
+            self.position += 1
+        return self.current
+
+    def end(self, now: float | None = None) -> None:
+        """End the interview now: the steps not reached stay unanswered."""
+        if now is not None:
+            self.stop_clock(now)
+        self._clock_started = None
+        self.position = len(self.steps)
+
     def skip_answered(self) -> Step | None:
         """After a resume: move past the steps that already have an answer."""
         while self.current is not None and self.attempts.get(self.current.key):
             self.position += 1
         return self.current
+
+    def restore(self, key: StepKey, attempts: Sequence[Attempt]) -> None:
+        """After a resume: the answers submitted before the quit, with their time and scores."""
+        if not attempts:
+            return
+        self.attempts[key] = list(attempts)
+        self.drafts[key] = attempts[-1].text
+        self.spent[key] = max(self.spent.get(key, 0.0), attempts[-1].seconds)
 
     # -- time --------------------------------------------------------------------------------------
     def start_clock(self, now: float) -> None:
@@ -245,6 +295,7 @@ class QuestionSummary:
     main: float | None
     follow_up: float | None
     seconds: float
+    skipped: frozenset[Part] = frozenset()  # the parts passed on without an answer
 
 
 @dataclass(frozen=True)
@@ -259,7 +310,7 @@ class WeakPoint:
 class InterviewSummary:
     questions: list[QuestionSummary]
     categories: dict[str, float]  # mean score (main and follow-up parts) per category
-    overall: float | None
+    overall: float | None  # as `interviewer review` counts it: first answers to the main questions
     seconds: float
     weakest: list[WeakPoint]
     practise: list[str]
@@ -285,11 +336,26 @@ def summarise(session: InterviewSession, weakest: int = 5) -> InterviewSummary:
                 for kp in result.key_points
                 if kp.verdict is not Verdict.COVERED
             ]
+        skipped = frozenset(part for qid, part in session.skipped if qid == question.id)
         rows.append(
-            QuestionSummary(question, scores.get(Part.MAIN), scores.get(Part.FOLLOW_UP), seconds)
+            QuestionSummary(
+                question,
+                scores.get(Part.MAIN),
+                scores.get(Part.FOLLOW_UP),
+                seconds,
+                frozenset(Part(p) for p in skipped),
+            )
         )
     categories = {c: round(sum(v) / len(v), 1) for c, v in by_category.items()}
-    every = [s for values in by_category.values() for s in values]
+    # As `interviewer review` counts a session: the first answer to each main question (a retry
+    # after seeing the model answer is not recall).
+    every = [
+        first.result.score
+        for step in session.steps
+        if step.part is Part.MAIN
+        and (first := next(iter(session.attempts.get(step.key, [])), None)) is not None
+        and first.result is not None
+    ]
     points.sort(key=lambda p: p.coverage)
     return InterviewSummary(
         questions=rows,
@@ -312,6 +378,8 @@ def _practise(
     for row in rows:
         if row.main is not None and row.main < PRACTISE_BELOW:
             advice.append(f"Retry “{row.question.title}” ({row.main:.0f}/100).")
+        elif row.main is None and Part.MAIN in row.skipped:
+            advice.append(f"Read the model answer to “{row.question.title}” (skipped).")
     if points:
         first = points[0]
         advice.append(f"Revisit “{first.key_point}” in {first.question.title}.")

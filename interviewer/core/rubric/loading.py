@@ -39,8 +39,8 @@ def _field(problem: Problem) -> str:
 def rubric_files(paths: Iterable[Path]) -> list[Path]:
     files: list[Path] = []
     for path in paths:
-        if path.is_file():
-            files.append(path)
+        if path.exists() and not path.is_dir():
+            files.append(path)  # a file, or something else that read_yaml reports
         elif path.is_dir():
             files.extend(
                 sorted(
@@ -81,6 +81,23 @@ def _question_index(banks: Sequence[Bank]) -> dict[str, Question]:
     return {q.id: q for bank in banks for q in bank.questions}
 
 
+def _against_banks(path: Path, rubric: Rubric, index: dict[str, Question]) -> list[Problem]:
+    """What `bank check` says of a rubric that parsed; loading skips a rubric with any of it."""
+    question = index.get(rubric.question)
+    if question is None:
+        if not index:
+            return []  # no bank to check against
+        return [
+            Problem(
+                str(path),
+                f"question {rubric.question}",
+                "question",
+                "no such question in any loaded bank",
+            )
+        ]
+    return check_against_question(path, rubric, question)
+
+
 def check_rubric_paths(paths: Sequence[Path], banks: Sequence[Bank]) -> tuple[list[Problem], int]:
     index = _question_index(banks)
     problems: list[Problem] = []
@@ -91,19 +108,7 @@ def check_rubric_paths(paths: Sequence[Path], banks: Sequence[Bank]) -> tuple[li
         except FileProblems as error:
             problems.extend(error.problems)
             continue
-        question = index.get(rubric.question)
-        if question is None:
-            if index:
-                problems.append(
-                    Problem(
-                        str(path),
-                        f"question {rubric.question}",
-                        "question",
-                        "no such question in any loaded bank",
-                    )
-                )
-            continue
-        problems.extend(check_against_question(path, rubric, question))
+        problems.extend(_against_banks(path, rubric, index))
     return problems, len(files)
 
 
@@ -127,14 +132,20 @@ class RubricSet:
         return digest.hexdigest()[:12]
 
 
-def load_rubric_set(paths: Iterable[Path]) -> RubricSet:
-    """Later paths override earlier ones per question: the user's folder overrides the project's."""
+def load_rubric_set(paths: Iterable[Path], banks: Sequence[Bank] | None = None) -> RubricSet:
+    """Later paths override earlier ones per question: the user's folder overrides the project's.
+    With `banks`, a rubric that `bank check` would reject against them is reported and skipped,
+    so what check rejects is never used to score (the earlier folder's rubric stays in use)."""
     result = RubricSet()
+    index = _question_index(banks or [])
     for path in rubric_files(paths):
         try:
             rubric = load_rubric(path)
         except FileProblems as error:
             result.problems.extend(error.problems)
+            continue
+        if problems := _against_banks(path, rubric, index):
+            result.problems.extend(problems)
             continue
         result.rubrics[rubric.question] = rubric
         result.hashes[rubric.question] = hashlib.sha256(

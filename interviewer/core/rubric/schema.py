@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from interviewer.core.result import Part
 
@@ -22,20 +22,33 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
 
+# Bounds a real rubric is far inside (the shipped ones: at most 5 key points, 18 evidence statements
+# of under 170 characters): each statement is embedded before the first score, and a weight,
+# threshold or calibration out of range would force every point covered or the score to NaN.
+MAX_KEY_POINTS = 20
+MAX_STATEMENTS = 60  # per list: evidence, mistakes, mentions
+MAX_RUBRIC_STATEMENTS = 400  # per rubric, every list of every key point of both parts
+MAX_STATEMENT = 1_000
+MAX_LABEL = 300
+MAX_WEIGHT = 100.0
+MAX_CALIBRATION = 1_000.0
+
+
 class Calibration(_Strict):
     """Logistic map from a key point's raw match to a coverage probability, fitted by `tune`."""
 
-    slope: float
-    intercept: float
+    slope: float = Field(allow_inf_nan=False, ge=-MAX_CALIBRATION, le=MAX_CALIBRATION)
+    intercept: float = Field(allow_inf_nan=False, ge=-MAX_CALIBRATION, le=MAX_CALIBRATION)
 
 
 class KeyPointRubric(_Strict):
-    label: str = Field(min_length=1)
-    weight: float = Field(default=1.0, gt=0)
-    evidence: list[str] = Field(min_length=1)
-    mistakes: list[str] = Field(default_factory=list)
-    mentions: list[str] = Field(default_factory=list)
-    threshold: float | None = None
+    label: str = Field(min_length=1, max_length=MAX_LABEL)
+    weight: float = Field(default=1.0, gt=0, le=MAX_WEIGHT, allow_inf_nan=False)
+    evidence: list[str] = Field(min_length=1, max_length=MAX_STATEMENTS)
+    mistakes: list[str] = Field(default_factory=list, max_length=MAX_STATEMENTS)
+    mentions: list[str] = Field(default_factory=list, max_length=MAX_STATEMENTS)
+    # the coverage at which this point counts as covered; 0 would make every answer cover it
+    threshold: float | None = Field(default=None, gt=0, le=1, allow_inf_nan=False)
     calibration: Calibration | None = None
 
     @field_validator("evidence", "mistakes", "mentions")
@@ -43,20 +56,34 @@ class KeyPointRubric(_Strict):
     def _no_blank(cls, value: list[str]) -> list[str]:
         if any(not str(item).strip() for item in value):
             raise ValueError("an entry is empty")
+        if any(len(str(item)) > MAX_STATEMENT for item in value):
+            raise ValueError(f"an entry is longer than {MAX_STATEMENT} characters")
         return [str(item).strip() for item in value]
+
+    @property
+    def statement_count(self) -> int:
+        return len(self.evidence) + len(self.mistakes) + len(self.mentions)
 
 
 class FollowUpRubric(_Strict):
-    prompt: str = Field(min_length=1)
-    source: str = "ours"
-    key_points: list[KeyPointRubric] = Field(min_length=1)
+    prompt: str = Field(min_length=1, max_length=10_000)
+    source: str = Field(default="ours", max_length=MAX_LABEL)
+    key_points: list[KeyPointRubric] = Field(min_length=1, max_length=MAX_KEY_POINTS)
 
 
 class Rubric(_Strict):
-    question: str = Field(min_length=1)
-    version: int = Field(default=1, ge=1)
-    key_points: list[KeyPointRubric] = Field(min_length=1)
+    question: str = Field(min_length=1, max_length=MAX_LABEL)
+    version: int = Field(default=1, ge=1, le=1_000_000)
+    key_points: list[KeyPointRubric] = Field(min_length=1, max_length=MAX_KEY_POINTS)
     follow_up: FollowUpRubric | None = None
+
+    @model_validator(mode="after")
+    def _bounded(self) -> Rubric:
+        points = [*self.key_points, *(self.follow_up.key_points if self.follow_up else [])]
+        total = sum(kp.statement_count for kp in points)
+        if total > MAX_RUBRIC_STATEMENTS:
+            raise ValueError(f"{total} statements; the limit is {MAX_RUBRIC_STATEMENTS} per rubric")
+        return self
 
     def part(self, part: Part) -> list[KeyPointRubric]:
         """The key points of one part; RubricMissing when the rubric has no such part."""

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from interviewer.core.ports import ResumableSession
+from interviewer.core.ports import ResumableSession, ResumedAnswer, TranscriptError
 from interviewer.core.result import ScoreResult, Versions
 
 
@@ -59,19 +59,28 @@ class InMemoryTranscriptStore:
         )
         return session_id
 
+    def _session(self, session_id: int) -> StoredSession:
+        """The session, or the TranscriptError a store raises for one never created (id 0: the
+        interview's start_session failed)."""
+        session = self.sessions.get(session_id)
+        if session is None:
+            raise TranscriptError(f"There is no session {session_id} to save to.", "not_found")
+        return session
+
     def save_draft(self, session_id: int, question_id: str, part: str, text: str) -> None:
         self.calls.append("save_draft")
-        self.sessions[session_id].drafts[(question_id, part)] = text
+        self._session(session_id).drafts[(question_id, part)] = text
 
     def submit_answer(
         self, session_id: int, question_id: str, part: str, text: str, seconds: float
     ) -> int:
         self.calls.append("submit_answer")
+        session = self._session(session_id)
         answer_id = len(self.answers) + 1
         self.answers[answer_id] = InMemoryAnswer(
             answer_id, session_id, question_id, part, text, seconds
         )
-        self.sessions[session_id].drafts[(question_id, part)] = text
+        session.drafts[(question_id, part)] = text
         return answer_id
 
     def save_score(self, answer_id: int, result: ScoreResult, versions: Versions) -> None:
@@ -98,9 +107,14 @@ class InMemoryTranscriptStore:
             return None
         session = max(open_sessions, key=lambda s: s.session_id)
         answered: dict[tuple[str, str], str] = {}
+        history: dict[tuple[str, str], list[ResumedAnswer]] = {}
         for answer in sorted(self.answers.values(), key=lambda a: a.answer_id):
             if answer.session_id == session.session_id:
-                answered[(answer.question_id, answer.part)] = answer.text
+                key = (answer.question_id, answer.part)
+                answered[key] = answer.text
+                history.setdefault(key, []).append(
+                    ResumedAnswer(answer.text, answer.seconds, answer.answer_id, answer.result)
+                )
         return ResumableSession(
             session_id=session.session_id,
             bank_id=session.bank_id,
@@ -108,4 +122,5 @@ class InMemoryTranscriptStore:
             answered=answered,
             drafts=dict(session.drafts),
             settings=dict(session.settings),
+            history=history,
         )

@@ -21,6 +21,9 @@ from interviewer.core.result import KeyPointResult, Part, ScoreResult, Verdict, 
 
 RECORD_FORMAT = "interviewer.session/1"
 
+# The largest id SQLite stores: an imported record with a larger one is refused, not an overflow.
+MAX_ID = 2**63 - 1
+
 # A verdict read as a coverage label, in the eval set's 1 / 0.5 / 0 scale.
 VERDICT_COVERAGE = {Verdict.COVERED: 1.0, Verdict.PARTIAL: 0.5, Verdict.MISSING: 0.0}
 
@@ -62,7 +65,7 @@ class StoredScore(_Frozen):
 class Correction(_Frozen):
     """The user's verdict for one key point; the label guards against a rubric that was reordered."""
 
-    key_point_index: int = Field(ge=0)
+    key_point_index: int = Field(ge=0, le=MAX_ID)
     key_point: str
     verdict: Verdict
     corrected_at: datetime
@@ -84,11 +87,11 @@ class StoredDraft(_Frozen):
 
 
 class StoredAnswer(_Frozen):
-    id: int
+    id: int = Field(ge=0, le=MAX_ID)
     question_id: str
     part: Part
     text: str
-    seconds: float
+    seconds: float = Field(allow_inf_nan=False)
     submitted_at: datetime
     scores: list[StoredScore] = Field(default_factory=list)  # oldest first: the last is current
     corrections: list[Correction] = Field(default_factory=list)
@@ -145,7 +148,7 @@ class SessionRecord(_Frozen):
     """One session in full: the export format, and what `import` reads back."""
 
     format: Literal["interviewer.session/1"] = "interviewer.session/1"
-    id: int = 0
+    id: int = Field(0, ge=0, le=MAX_ID)
     uid: str
     bank_id: str
     started_at: datetime

@@ -10,6 +10,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Markdown, Static
 
+from interviewer.core.safe_text import clean
+
 
 def unsaved_warning(question: str, title: str) -> str:
     return (
@@ -42,7 +44,8 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(self.question, id="confirm-question", markup=False)
+            # the question may quote a bank title: data, shown without its terminal control
+            yield Static(clean(self.question), id="confirm-question", markup=False)
             with Horizontal(id="confirm-buttons"):
                 yield Button(f"{self.no} (n)", id="confirm-no", variant="primary", compact=True)
                 yield Button(f"{self.yes} (y)", id="confirm-yes", variant="warning", compact=True)

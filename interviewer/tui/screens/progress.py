@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any, ClassVar
 
+from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
@@ -18,11 +19,22 @@ from textual_plotext import PlotextPlot
 
 from interviewer.core.ports import TranscriptError
 from interviewer.views.progress import draw_progress, due_rows, series
+from interviewer.views.safe import cell, one_line
 
 if TYPE_CHECKING:
     from interviewer.core.interview.practice import PracticePlan
     from interviewer.core.ports import TranscriptReader
     from interviewer.core.transcripts.records import KeyPointStat, TimelinePoint
+
+
+QUESTION_WIDTH, KEY_POINT_WIDTH = 24, 22
+
+
+def _cropped(value: str) -> Text:
+    """A cell the fixed column width crops with an ellipsis, so a cut shows (the text is kept)."""
+    text = cell(value)
+    text.no_wrap, text.overflow = True, "ellipsis"
+    return text
 
 
 class ProgressScreen(Screen[None]):
@@ -37,7 +49,8 @@ back sooner. **escape** goes back.
     ProgressScreen #progress-category { dock: top; width: 40; margin: 0 1; }
     ProgressScreen #progress-plot { height: 1fr; min-height: 12; }
     ProgressScreen #progress-tables { height: 1fr; }
-    ProgressScreen #progress-tables > Vertical { width: 1fr; }
+    ProgressScreen #progress-tables > Vertical { width: 2fr; }
+    ProgressScreen #progress-tables > #progress-weakest-box { width: 3fr; }
     ProgressScreen .progress-title { text-style: bold; color: $accent; padding: 0 1; }
     ProgressScreen #progress-empty { padding: 1 2; color: $text-muted; }
     """
@@ -55,7 +68,7 @@ back sooner. **escape** goes back.
         yield Static("", id="progress-empty")
         yield PlotextPlot(id="progress-plot")
         with Horizontal(id="progress-tables"):
-            with Vertical():
+            with Vertical(id="progress-weakest-box"):
                 yield Static("Weakest key points", classes="progress-title")
                 yield DataTable(id="progress-weakest", cursor_type="row", zebra_stripes=True)
             with Vertical():
@@ -64,9 +77,12 @@ back sooner. **escape** goes back.
         yield Footer()
 
     def on_mount(self) -> None:
+        # Fixed widths that fit beside the plan at 120 columns (an auto-sized key point column
+        # left the question four characters); the question first, so it never scrolls away.
         weakest = self.query_one("#progress-weakest", DataTable)
-        weakest.add_column("key point", width=34)
-        weakest.add_columns("coverage", "answers", "question", "part")
+        weakest.add_column("question", width=QUESTION_WIDTH)
+        weakest.add_column("key point", width=KEY_POINT_WIDTH)
+        weakest.add_columns("cov.", "n")
         self.query_one("#progress-due", DataTable).add_columns(
             "due", "last", "question", "category"
         )
@@ -91,23 +107,23 @@ back sooner. **escape** goes back.
         empty.update("" if points else "No scored answers yet: practise, then come back.")
         empty.display = not points
         categories = sorted({p.category for p in points})
-        self.query_one("#progress-category", Select).set_options((c, c) for c in categories)
+        self.query_one("#progress-category", Select).set_options((cell(c), c) for c in categories)
         self.draw(None)
         table = self.query_one("#progress-weakest", DataTable)
         table.clear()
         for stat in weakest:
-            table.add_row(
-                stat.key_point,
+            point = ("follow-up: " if stat.part == "follow_up" else "") + stat.key_point
+            table.add_row(  # stored text is data: Text cells, never read as markup
+                _cropped(stat.question_id),
+                _cropped(point),
                 f"{stat.mean_coverage:.2f}",
                 str(stat.answers),
-                stat.question_id,
-                stat.part,
             )
         due = self.query_one("#progress-due", DataTable)
         due.clear()
         category_of = {p.question_id: p.category for p in points}
         for question, category, when, last in due_rows(plan, category_of, 20):
-            due.add_row(when, last, question, category)
+            due.add_row(when, last, cell(question), cell(category))
         title = self.query_one("#progress-plan-title", Static)
         title.update(f"Practice plan ({len(plan.due())} due now)")
 
@@ -117,7 +133,7 @@ back sooner. **escape** goes back.
         plot.plt.clear_figure()
         if data:
             what = question or category or "per category"
-            draw_progress(plot.plt, data, f"Score over time: {what}")
+            draw_progress(plot.plt, data, f"Score over time: {one_line(what)}")
         plot.refresh()
 
     @on(DataTable.RowSelected, "#progress-due")

@@ -1,7 +1,8 @@
 """The question screen: the prompt, the progress, an optional countdown and the answer editor.
 
-Drafts go to the session on every keystroke and to the store after a pause in typing, so moving
-between screens or quitting never loses text. Time keeps counting past a limit: it only warns.
+Drafts go to the session on every keystroke and to the store after a pause in typing (and at once
+on submit), so moving between screens, quitting or a kill right after submitting never loses text.
+Time keeps counting past a limit: it only warns.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static, TextArea
 
 from interviewer.core.result import Part
-from interviewer.tui.messages import AnswerSubmitted
+from interviewer.core.safe_text import clean, one_line
+from interviewer.tui.messages import AnswerSubmitted, EndChosen, ShowAnswerChosen, SkipChosen
 from interviewer.tui.screens.base import InterviewScreen
 from interviewer.tui.widgets.answer_editor import AnswerEditor, edit_externally
 from interviewer.tui.widgets.status import StatusBar
@@ -43,6 +45,8 @@ for the question's key points in what you write and shows where it found each on
 - **F4** opens the answer in `$VISUAL`/`$EDITOR`; save and quit the editor to come back.
 - The clock shows time spent, or time left when there is a limit. Running out only warns.
 - Drafts are saved as you type; quitting asks first when an answer is not submitted.
+- **F2** skips the question (and its follow-up); **F3** says "I don't know": it is recorded as
+  your answer and the model answer is shown; **F8** ends the interview and goes to the summary.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -71,6 +75,28 @@ for the question's key points in what you write and shows where it found each on
             id="question.editor",
             tooltip="Edit the answer in $VISUAL or $EDITOR.",
         ),
+        Binding(
+            "f2",
+            "skip",
+            "Skip",
+            id="question.skip",
+            tooltip="Skip this question (its follow-up too); the draft is kept.",
+        ),
+        Binding(
+            "f3",
+            "dont_know",
+            "Don't know",
+            id="question.dont_know",
+            tooltip="I don't know: record that and show me the model answer.",
+        ),
+        Binding(
+            "f8",
+            "end_interview",
+            "End now",
+            id="question.end",
+            show=False,  # in F1 help and the palette: the footer keeps F1 at 80 columns
+            tooltip="End the interview now and go to the summary.",
+        ),
     ]
 
     def __init__(
@@ -94,12 +120,12 @@ for the question's key points in what you write and shows where it found each on
         with Vertical(id="question-header"):
             with Horizontal(id="question-meta-row"):
                 meta = f"{step.progress} · {question.category} · {question.difficulty.value}"
-                yield Static(meta, id="question-meta", markup=False)
+                yield Static(one_line(meta), id="question-meta", markup=False)
                 yield Static("", id="countdown")
             title = f"Follow-up · {question.title}" if follow_up else question.title
-            yield Static(title, id="question-title", markup=False)
+            yield Static(one_line(title), id="question-title", markup=False)
             with VerticalScroll(id="question-prompt-box"):
-                yield Static(step.prompt, id="question-prompt", markup=False)
+                yield Static(clean(step.prompt), id="question-prompt", markup=False)
         yield AnswerEditor(self.interview.session.draft(step), id="answer")
         yield StatusBar()
         yield Footer()
@@ -161,9 +187,21 @@ for the question's key points in what you write and shows where it found each on
         if not text.strip():
             self.notify("Nothing to submit yet: type an answer first.", severity="warning")
             return
-        if self._save_timer is not None:
-            self._save_timer.stop()
+        # The text goes to disk now, not after the draft pause: killed before the app stores the
+        # answer (a message away), the process still leaves it behind as this step's draft.
+        self.save_draft()
         self.post_message(AnswerSubmitted(self, self.step, text))
+
+    def action_skip(self) -> None:
+        self.save_draft()
+        self.post_message(SkipChosen(self, self.step))
+
+    def action_dont_know(self) -> None:
+        self.save_draft()
+        self.post_message(ShowAnswerChosen(self, self.step))
+
+    def action_end_interview(self) -> None:
+        self.post_message(EndChosen(self))
 
     def action_external_editor(self) -> None:
         editor = self.query_one(AnswerEditor)
@@ -174,7 +212,9 @@ for the question's key points in what you write and shows where it found each on
             self.notify("This terminal cannot hand over to an editor.", severity="warning")
             return
         except OSError as error:
-            self.notify(f"Could not run the editor: {error}", severity="error")
+            self.notify(
+                one_line(f"Could not run the editor: {error}"), severity="error", markup=False
+            )
             return
         if text != editor.text:
             editor.load_text(text)

@@ -22,6 +22,7 @@ from textual.widgets import Collapsible, DataTable, Footer, Input, Markdown, Sta
 from interviewer.core.ports import TranscriptError
 from interviewer.core.result import Part, Verdict
 from interviewer.core.transcripts.render import PART_TITLES
+from interviewer.views.safe import cell, clean, one_line, safe_text
 from interviewer.views.transcripts import MARKS, VERDICT_STYLE, highlighted_answer, summary_cells
 
 if TYPE_CHECKING:
@@ -58,7 +59,7 @@ class KeyPointTable(DataTable[Text]):
             self.add_row(
                 Text(str(index + 1)),
                 Text(f"{MARKS[verdict]} {verdict.value}{corrected}", style=VERDICT_STYLE[verdict]),
-                Text(kp.key_point),
+                cell(kp.key_point),
                 Text(f"{kp.coverage:.2f}"),
             )
 
@@ -128,7 +129,9 @@ the verdicts, the model answer and any feedback.
         try:
             summaries = self.reader.list_sessions()
         except TranscriptError as error:
-            self.app.call_from_thread(self.notify, error.message, severity="error")
+            self.app.call_from_thread(
+                self.notify, one_line(error.message), severity="error", markup=False
+            )
             return
         self.app.call_from_thread(self.call_later, self._show_summaries, summaries)
 
@@ -165,7 +168,9 @@ the verdicts, the model answer and any feedback.
         try:
             record = self.reader.load_session(session_id)
         except TranscriptError as error:
-            self.app.call_from_thread(self.notify, error.message, severity="error")
+            self.app.call_from_thread(
+                self.notify, one_line(error.message), severity="error", markup=False
+            )
             return
         if self.bank_lookup is not None:
             record = record.with_questions(self.bank_lookup)
@@ -192,7 +197,7 @@ the verdicts, the model answer and any feedback.
         mean = record.mean_score()
         return Text.assemble(
             (f"Session {record.id}", "bold"),
-            f" · {record.bank_id} · {record.started_at.astimezone():%Y-%m-%d %H:%M}",
+            f" · {one_line(record.bank_id)} · {record.started_at.astimezone():%Y-%m-%d %H:%M}",
             f" · mean score {'—' if mean is None else f'{mean:.0f}'}",
         )
 
@@ -206,14 +211,15 @@ the verdicts, the model answer and any feedback.
                 classes="review-question",
                 markup=False,
             ),
-            Static(prompt or "", classes="review-prompt", markup=False),
+            Static(safe_text(prompt or ""), classes="review-prompt"),
             Static(highlighted_answer(answer), classes="review-answer"),
             KeyPointTable(answer),
         ]
         if answer.feedback is not None:
-            widgets.append(Collapsible(Markdown(answer.feedback.text), title="Feedback"))
+            widgets.append(Collapsible(Markdown(clean(answer.feedback.text)), title="Feedback"))
         if answer.part == Part.MAIN and question.model_answer:
-            widgets.append(Collapsible(Markdown(question.model_answer), title="Model answer"))
+            model_answer = Markdown(clean(question.model_answer))
+            widgets.append(Collapsible(model_answer, title="Model answer"))
         return widgets
 
     # -- actions ----------------------------------------------------------------------------------
@@ -235,7 +241,7 @@ the verdicts, the model answer and any feedback.
             correction = self.reader.correct_verdict(table.answer_id, table.cursor_row, verdict)
             record = self.reader.load_session(self.record.id if self.record else 0)
         except (TranscriptError, ValueError) as error:
-            self.notify(str(error), severity="error")
+            self.notify(one_line(str(error)), severity="error", markup=False)
             return
         self.record = record
         answer = next(a for a in record.answers if a.id == table.answer_id)
@@ -257,13 +263,15 @@ the verdicts, the model answer and any feedback.
             folder.mkdir(parents=True, exist_ok=True)
             path.write_text(to_html(self.record), encoding="utf-8")
         except OSError as error:
-            self.notify(f"Cannot write {path}: {error.strerror}", severity="error")
+            self.notify(
+                one_line(f"Cannot write {path}: {error.strerror}"), severity="error", markup=False
+            )
             return
-        self.notify(f"Exported to {path}")
+        self.notify(one_line(f"Exported to {path}"), markup=False)
 
 
 def _title(record: SessionRecord, answer: StoredAnswer) -> str:
     score = answer.effective_score()
     shown = "not scored" if score is None else f"{score:.0f}/100"
     part = PART_TITLES.get(answer.part, answer.part)
-    return f"{record.question(answer.question_id).title} · {part} · {shown}"
+    return one_line(f"{record.question(answer.question_id).title} · {part} · {shown}")

@@ -37,6 +37,9 @@ opens, so Enter alone starts with the defaults). Tab moves between fields.
   then the weakest.
 - **Time limit**: minutes per question; running out only warns, your answer is never thrown away.
 - **Resume** (ctrl+r) continues an interview that was left unfinished, drafts included.
+
+Beside the count: how many questions match the filters. Your choices here and the theme (ctrl+p)
+are remembered for the next start, in the `[tui]` tables of `config.toml`.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+s", "begin", "Start", id="start.begin", tooltip="Start the interview."),

@@ -19,6 +19,7 @@ from interviewer.tui.screens.base import InterviewScreen
 from interviewer.tui.screens.question import clock_text
 from interviewer.tui.widgets.score_card import score_bar, score_colour
 from interviewer.tui.widgets.status import StatusBar
+from interviewer.views.safe import cell, one_line
 
 if TYPE_CHECKING:
     from interviewer.core.interview.session import InterviewSummary
@@ -31,10 +32,10 @@ def _score(value: float | None) -> Content:
     return Content.styled(f"{value:.0f}", score_colour(value))
 
 
-def _cell(value: float | None, colours: dict[str, str]) -> Text:
+def _cell(value: float | None, colours: dict[str, str], skipped: bool = False) -> Text:
     """A DataTable cell (Rich text, so theme colours are looked up here)."""
     if value is None:
-        return Text("—")
+        return Text("skipped" if skipped else "—")
     return Text(f"{value:.0f}", style=colours[score_colour(value).lstrip("$")])
 
 
@@ -42,7 +43,8 @@ class SummaryScreen(InterviewScreen):
     HELP = """# Summary
 
 Scores per question (main answer and follow-up), the mean per category, the time you spent, the
-key points you covered least, and suggestions for what to practise next. Transcripts are saved;
+key points you covered least, and suggestions for what to practise next. The overall score is the
+mean of your first answers to the main questions, as `interviewer review` counts a session. Transcripts are saved;
 `interviewer review` and `interviewer stats` look back at them.
 
 - **n** starts a new interview. **ctrl+q** quits.
@@ -92,21 +94,23 @@ key points you covered least, and suggestions for what to practise next. Transcr
         for number, row in enumerate(summary.questions, 1):
             table.add_row(
                 str(number),
-                Text(row.question.title),
-                _cell(row.main, colours),
-                _cell(row.follow_up, colours),
+                cell(row.question.title),
+                _cell(row.main, colours, Part.MAIN in row.skipped),
+                _cell(row.follow_up, colours, Part.FOLLOW_UP in row.skipped),
                 clock_text(row.seconds),
-                Text(row.question.category),
+                cell(row.question.category),
             )
         categories = [
-            Content.assemble((f"{name:<26} ", "bold"), score_bar(score, 16), f" {score:.0f}")
+            Content.assemble(
+                (f"{one_line(name):<26} ", "bold"), score_bar(score, 16), f" {score:.0f}"
+            )
             for name, score in sorted(summary.categories.items(), key=lambda item: item[1])
         ]
         self._lines("#summary-categories", categories or [Content("Nothing scored yet.")])
         weakest = [
             Content.assemble(
                 (f"{p.coverage:4.2f} ", "$text-muted"),
-                p.key_point,
+                one_line(p.key_point),
                 (
                     f" — {p.question.title}{' (follow-up)' if p.part is Part.FOLLOW_UP else ''}",
                     "$text-muted",
@@ -114,8 +118,13 @@ key points you covered least, and suggestions for what to practise next. Transcr
             )
             for p in summary.weakest
         ]
-        self._lines("#summary-weakest", weakest or [Content("Every key point was covered.")])
-        self._lines("#summary-practise", [Content(f"• {line}") for line in summary.practise])
+        if not weakest:
+            scored = summary.overall is not None or summary.categories
+            weakest = [Content("Every key point was covered." if scored else "Nothing scored yet.")]
+        self._lines("#summary-weakest", weakest)
+        self._lines(
+            "#summary-practise", [Content(f"• {one_line(line)}") for line in summary.practise]
+        )
 
     def _overall(self, summary: InterviewSummary) -> None:
         parts: list[Content | str | tuple[str, str]] = [("Overall ", "bold")]

@@ -22,7 +22,8 @@ from textual.widgets import (
     SelectionList,
 )
 
-from interviewer.core.interview.session import InterviewSettings, Order
+from interviewer.core.interview.session import InterviewSettings, Order, matching
+from interviewer.views.safe import cell
 
 if TYPE_CHECKING:
     from interviewer.core.bank.schema import Bank
@@ -36,7 +37,10 @@ ORDER_LABELS = {
 
 
 class StartForm(Vertical):
-    DEFAULT_CSS = "StartForm { height: auto; }"
+    DEFAULT_CSS = """
+    StartForm { height: auto; }
+    StartForm #matching.-none { color: $error; }
+    """
 
     def __init__(self, banks: Sequence[Bank], defaults: InterviewSettings, due: bool) -> None:
         super().__init__(id="start-fields")
@@ -49,7 +53,7 @@ class StartForm(Vertical):
         yield Button("Resume", id="resume", compact=True, variant="warning")
         with Horizontal(classes="field"):
             yield Label("Bank", classes="field-label")
-            options = [(f"{b.title} ({len(b.questions)})", b.id) for b in self.banks]
+            options = [(cell(f"{b.title} ({len(b.questions)})"), b.id) for b in self.banks]
             yield Select[str](
                 options, id="bank", allow_blank=False, compact=True, value=self._bank_id()
             )
@@ -64,6 +68,7 @@ class StartForm(Vertical):
         with Horizontal(classes="field"):
             yield Label("Questions", classes="field-label")
             yield Input(str(defaults.count), id="count", type="integer", compact=True)
+            yield Label("", id="matching", classes="field-hint")
         with Horizontal(classes="field"):
             yield Label("Order", classes="field-label")
             yield from self._order_set()
@@ -96,6 +101,22 @@ class StartForm(Vertical):
         self.query_one("#resume").display = False
         self.query_one("#start", Button).tooltip = "Start with these choices (Enter)."
         self._fill_categories()
+        self.update_matching()
+
+    @on(SelectionList.SelectedChanged, "#categories")
+    @on(Checkbox.Changed)
+    @on(Input.Changed, "#count")
+    def update_matching(self) -> None:
+        """How many questions the filters keep, and how many of them will be asked."""
+        bank = self.bank()
+        settings = self.chosen_settings()
+        found = len(matching(bank.questions, settings)) if bank is not None else 0
+        asked = min(found, settings.count)
+        text = "1 question matches" if found == 1 else f"{found} questions match"
+        text += f", {asked} will be asked" if found else ": change the filters"
+        label = self.query_one("#matching", Label)
+        label.update(text)
+        label.set_class(not found, "-none")
 
     def bank(self) -> Bank | None:
         value = self.query_one("#bank", Select).value
@@ -111,8 +132,10 @@ class StartForm(Vertical):
         wanted = self.defaults.categories
         counts = {c: sum(q.category == c for q in bank.questions) for c in bank.categories}
         selection.add_options(
-            (f"{c} ({n})", c, not wanted or c in wanted) for c, n in counts.items()
+            (cell(f"{c} ({n})"), c, not wanted or c in wanted) for c, n in counts.items()
         )
+        if self.is_mounted and self.query("#matching"):
+            self.update_matching()
 
     def chosen_settings(self) -> InterviewSettings:
         listing = self.query_one("#categories", SelectionList)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.widgets import Static
 
+from interviewer.core.safe_text import one_line
 from interviewer.tui.grader_handle import ModelState
 
 _STATE_TEXT = {
@@ -46,10 +48,10 @@ class StatusBar(Horizontal):
         label = self.query_one("#model-state", Static)
         text = _STATE_TEXT[state]
         detail = getattr(self.app, "model_detail", "")
-        label.update(f"{text} {detail}".rstrip())
+        label.update(Content(one_line(f"{text} {detail}".rstrip())))  # an error is not markup
         label.set_class(state is ModelState.READY, "-ready")
         label.set_class(state is ModelState.FAILED, "-failed")
         label.tooltip = "The local embedding model that scores answers."
 
     def note(self, text: str) -> None:
-        self.query_one("#status-note", Static).update(text)
+        self.query_one("#status-note", Static).update(Content(one_line(text)))
