@@ -187,24 +187,7 @@ def render_llm_table(config: LLMConfig) -> str:
 
 def save_llm_config(path: Path, config: LLMConfig) -> None:
     """Replaces the `[llm]` table of the file, keeping every other table as it was."""
-    try:
-        old = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        old = ""
-    kept: list[str] = []
-    inside = False
-    for line in old.splitlines():
-        header = re.match(r"^\s*\[\s*([^\]]+?)\s*\]", line)
-        if header:
-            inside = header.group(1) == TABLE or header.group(1).startswith(f"{TABLE}.")
-        if not inside:
-            kept.append(line)
-    body = "\n".join(kept).strip()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    text = (body + "\n\n" if body else "") + render_llm_table(config)
-    tmp = path.with_suffix(".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(path)
+    _replace_table(path, TABLE, render_llm_table(config))
 
 
 # -- the interface's own choices: [tui] (theme) and [tui.start] (the start screen's last choices) --
