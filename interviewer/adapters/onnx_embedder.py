@@ -1,0 +1,220 @@
+"""The run-time embedder: the packaged MiniLM with our tuned layers, run by onnxruntime.
+
+Imports neither torch nor sentence-transformers. The committed graph (`weights/onnx/minilm-l6.onnx`,
+written by `python -m eval.export_onnx`) holds no weights: each initializer is named as its key in
+the state dict, and the values come at load time from the package's `model.safetensors` with our
+`layers.safetensors` over it, as `SentenceTransformerEmbedder` loads them. Tokenising (the package's
+`tokenizer.json`, truncated to the model's `max_seq_length`), mean pooling over the attention mask
+and normalising follow sentence-transformers, so the vectors agree with it to about 1e-6 and the
+embedder keeps its name (and so its statement cache).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from interviewer.core.grading.embedding import Matrix, normalise
+from interviewer.paths import tuned_layers_file, weights_dir
+
+if TYPE_CHECKING:
+    import onnxruntime
+    from tokenizers import Tokenizer
+
+GRAPH_FILE = weights_dir() / "onnx" / "minilm-l6.onnx"
+# where the stripped graph says its weights are; never a real file: the session is handed them
+STRIPPED_LOCATION = "supplied-at-load-time.bin"
+DIMENSIONS = 384
+
+
+def weight_files(layers: Path | None) -> list[Path]:
+    """The safetensors files whose tensors fill the graph, later ones over earlier ones."""
+    from interviewer.adapters.embedder import packaged_model_path
+
+    files = [packaged_model_path() / "model.safetensors"]
+    return files + ([layers] if layers is not None else [])
+
+
+def default_threads() -> int:
+    """One thread per core, at most four: more only adds contention for a batch of one answer."""
+    return max(1, min(4, os.cpu_count() or 1))
+
+
+class OnnxEmbedder:
+    """Loads lazily: constructing it is free, the first `encode` (or `load`) builds the session."""
+
+    def __init__(
+        self,
+        *,
+        layers: Path | None = None,
+        plain: bool = False,
+        batch_size: int = 64,
+        threads: int | None = None,
+        graph: Path = GRAPH_FILE,
+    ) -> None:
+        if layers is None and not plain and tuned_layers_file().exists():
+            layers = tuned_layers_file()
+        self.layers = None if plain else layers
+        self.batch_size = batch_size
+        self.threads = threads or default_threads()
+        self.graph = graph
+        self._session: onnxruntime.InferenceSession | None = None
+        self._tokenizer: Tokenizer | None = None
+        self._weights: list[Any] = []  # the arrays the session reads from: kept alive with it
+
+    @property
+    def name(self) -> str:
+        from interviewer.adapters.embedder import packaged_name
+
+        return packaged_name(self.layers)
+
+    def load(self) -> onnxruntime.InferenceSession:
+        if self._session is None:
+            self._tokenizer = _tokenizer()
+            self._session = self._new_session()
+        return self._session
+
+    def _new_session(self) -> onnxruntime.InferenceSession:
+        import onnxruntime as ort
+
+        if not self.graph.is_file():
+            raise FileNotFoundError(f"embedding graph not found: {self.graph}")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        # idle threads sleep instead of spinning: on a busy 2-core machine spinning threads steal
+        # the cores the other thread needs (measured: p50 233 -> 144 ms for one answer under load)
+        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        options.log_severity_level = 3  # errors only: nothing drawn over the TUI
+        wanted = _external_initializers(self.graph.read_bytes())  # none: a graph with its weights
+        if wanted:
+            tensors = self._tensors()
+            missing = sorted(wanted - tensors.keys())
+            if missing:
+                raise ValueError(f"{self.graph}: no weights for {', '.join(missing[:3])}")
+            names, values = [], []
+            for name in sorted(wanted):
+                array = np.ascontiguousarray(tensors[name])
+                if array.dtype == np.float16:  # our layers are stored in half precision
+                    array = array.astype(np.float32)
+                names.append(name)
+                values.append(ort.OrtValue.ortvalue_from_numpy(array))
+                self._weights.append(array)
+            options.add_external_initializers(names, values)
+        try:
+            return ort.InferenceSession(
+                str(self.graph), sess_options=options, providers=["CPUExecutionProvider"]
+            )
+        except Exception as error:
+            raise ValueError(
+                f"{self.graph}: these weights do not fit the graph ({error})"
+            ) from error
+
+    def _tensors(self) -> dict[str, Any]:
+        from safetensors.numpy import load_file
+
+        tensors: dict[str, Any] = {}
+        for path in weight_files(self.layers):
+            try:
+                tensors.update(load_file(str(path)))
+            except Exception as error:
+                raise ValueError(f"{path}: not a readable weights file ({error})") from error
+        return tensors
+
+    def encode(self, texts: Sequence[str]) -> Matrix:
+        session = self.load()
+        assert self._tokenizer is not None
+        if not texts:
+            return np.zeros((0, DIMENSIONS), dtype=np.float32)
+        encodings = self._tokenizer.encode_batch(list(texts))
+        order = sorted(range(len(texts)), key=lambda i: -len(encodings[i].ids))
+        out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(order), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            width = max(len(encodings[i].ids) for i in rows)
+            ids = np.zeros((len(rows), width), dtype=np.int64)
+            mask = np.zeros((len(rows), width), dtype=np.int64)
+            for r, i in enumerate(rows):
+                n = len(encodings[i].ids)
+                ids[r, :n] = encodings[i].ids
+                mask[r, :n] = 1
+            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = np.asarray(session.run(["last_hidden_state"], feeds)[0], dtype=np.float32)
+            weights = mask[:, :, None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
+            out[rows] = pooled
+        return normalise(out)
+
+
+def _tokenizer() -> Tokenizer:
+    from tokenizers import Tokenizer
+
+    from interviewer.adapters.embedder import offline_environment, packaged_model_path
+
+    offline_environment()
+    folder = packaged_model_path()
+    tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+    config = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+    tokenizer.enable_truncation(max_length=int(config.get("max_seq_length", 256)))
+    tokenizer.no_padding()  # each batch is padded to its own longest text
+    return tokenizer
+
+
+def _external_initializers(data: bytes) -> set[str]:
+    """Names of the initializers stored as external data in a serialised ModelProto (the weights the
+    caller hands the session), read without the onnx package by a minimal
+    protobuf walk (ModelProto.graph = 7, GraphProto.initializer = 5, TensorProto.name = 8,
+    TensorProto.data_location = 14, 1 meaning EXTERNAL)."""
+    names: set[str] = set()
+    for field, value in _fields(data):
+        if field == 7 and isinstance(value, bytes):
+            for gfield, gvalue in _fields(value):
+                if gfield == 5 and isinstance(gvalue, bytes):
+                    name, external = "", False
+                    for tfield, tvalue in _fields(gvalue):
+                        if tfield == 8 and isinstance(tvalue, bytes):
+                            name = tvalue.decode("utf-8")
+                        elif tfield == 14 and tvalue == 1:
+                            external = True
+                    if external and name:
+                        names.add(name)
+    return names
+
+
+def _fields(data: bytes) -> list[tuple[int, int | bytes]]:
+    """One level of a protobuf message: (field number, varint or length-delimited bytes)."""
+    out: list[tuple[int, int | bytes]] = []
+    position = 0
+    while position < len(data):
+        key, position = _varint(data, position)
+        field, kind = key >> 3, key & 7
+        if kind == 0:
+            value, position = _varint(data, position)
+            out.append((field, value))
+        elif kind == 2:
+            size, position = _varint(data, position)
+            out.append((field, data[position : position + size]))
+            position += size
+        elif kind == 1:
+            position += 8
+        elif kind == 5:
+            position += 4
+        else:
+            raise ValueError(f"unsupported protobuf wire type {kind}")
+    return out
+
+
+def _varint(data: bytes, position: int) -> tuple[int, int]:
+    result = shift = 0
+    while True:
+        byte = data[position]
+        position += 1
+        result |= (byte & 0x7F) << shift
+        if not byte & 0x80:
+            return result, position
+        shift += 7
