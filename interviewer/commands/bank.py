@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from pathlib import Path
 
-from interviewer.commands import CommandError
-from interviewer.core.bank.loading import bank_files, dump_bank_yaml, load_bank, load_banks
+from interviewer.commands import CommandError, is_database
+from interviewer.core.bank.loading import (
+    bank_files,
+    dump_bank_yaml,
+    duplicate_id,
+    load_bank,
+    load_banks,
+    unique_bank_id,
+)
 from interviewer.core.bank.schema import Bank, Question
 from interviewer.core.bank.seed_format import SeedFormatError, import_seed_file
 from interviewer.core.problems import FileProblems, Problem
@@ -23,7 +31,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     imp = verbs.add_parser("import", help="import a bank in the seed's text format into YAML")
     imp.add_argument("source", type=Path)
     imp.add_argument("--out", type=Path, help="YAML file to write (default: stdout)")
-    imp.add_argument("--id", dest="bank_id", help="bank id (default: from the bank title)")
+    imp.add_argument(
+        "--id",
+        dest="bank_id",
+        help="bank id (default: from the bank title, made unique among the known banks)",
+    )
     imp.add_argument("--first-category", help="category of questions before any section heading")
     imp.set_defaults(handler=_import)
 
@@ -56,12 +68,20 @@ def _import(args: argparse.Namespace) -> int:
     except (OSError, UnicodeDecodeError) as error:
         print(one_line(f"{args.source}: cannot read: {error}"), file=sys.stderr)
         return 1
+    bank = _unclashed(bank, args)
     text = dump_bank_yaml(bank)
     if args.out is None:
         sys.stdout.write(text)
     else:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(text, encoding="utf-8")
+        if is_database(args.out, Paths.from_env().database):
+            raise CommandError(f"{args.out}: refusing to overwrite the transcript database", 2)
+        if args.out.is_dir():
+            raise CommandError(f"{args.out}: is a folder; give a file name", 2)
+        try:
+            args.out.parent.mkdir(parents=True, exist_ok=True)
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise CommandError(f"{args.out}: cannot write: {error.strerror}") from None
         print(
             one_line(
                 f"{args.out}: {_count(len(bank.questions), 'question')} from {args.source.name}"
@@ -69,6 +89,33 @@ def _import(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
     return 0
+
+
+def _unclashed(bank: Bank, args: argparse.Namespace) -> Bank:
+    """The bank with an id no other known bank uses: a second bank with the same page title would
+    otherwise be skipped when loaded. Writing over the file that holds the id keeps it, and so
+    does the same source imported outside the bank folders; an `--id` that is taken is an error
+    naming the file that has it."""
+    dirs = Paths.from_env().bank_dirs()
+    known = load_banks(dirs)
+    owner, existing = known.files.get(bank.id), known.get(bank.id)
+    if owner is None or existing is None:
+        return bank
+    # realpath, not Path.resolve: on Python 3.11 a symbolic link loop makes resolve raise
+    out = Path(os.path.realpath(args.out)) if args.out is not None else None
+    if out == owner.resolve():
+        return bank
+    same_source = existing.source is not None and existing.source == bank.source
+    if same_source and not (out is not None and any(out.is_relative_to(d.resolve()) for d in dirs)):
+        return bank  # the same file imported again, elsewhere: it keeps its id
+    if args.bank_id is not None:
+        raise CommandError(f"bank id {bank.id!r} is already used by {owner}; choose another --id")
+    new_id = unique_bank_id(bank.id, known.files)
+    print(
+        one_line(f"note: bank id {bank.id!r} is used by {owner}; this bank is {new_id!r} (--id)"),
+        file=sys.stderr,
+    )
+    return bank.model_copy(update={"id": new_id})
 
 
 def _check(args: argparse.Namespace) -> int:
@@ -84,6 +131,8 @@ def _check(args: argparse.Namespace) -> int:
     banks: list[Bank] = []
     rubric_targets: list[Path] = []
     checked = 0
+    # bank ids already taken: by the known banks when files are named, as `bank list` would load them
+    owners = dict(load_banks(paths.bank_dirs()).files) if args.paths else {}
     for target in targets:
         if (target.is_dir() and target.name == "rubrics") or "rubrics" in target.parts:
             rubric_targets.append(target)
@@ -95,9 +144,15 @@ def _check(args: argparse.Namespace) -> int:
         for file in bank_files([target]):
             checked += 1
             try:
-                banks.append(load_bank(file))
+                bank = load_bank(file)
             except FileProblems as error:
                 problems.extend(error.problems)
+                continue
+            if (clash := duplicate_id(file, bank, owners)) is not None:
+                problems.append(clash)  # `bank list` warns and skips it: check says so too
+                continue
+            owners.setdefault(bank.id, file)
+            banks.append(bank)
     if not banks and not args.paths:
         banks = load_banks(paths.bank_dirs()).banks
     rubric_problems, rubric_count = check_rubric_paths(rubric_targets, banks)

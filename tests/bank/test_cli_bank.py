@@ -64,3 +64,44 @@ def test_import_reports_bad_seed(tmp_path: Path, capsys: pytest.CaptureFixture[s
     assert capsys.readouterr().err.strip() == (
         f"{seed}: line 3: question #1: difficulty: missing (a line Junior, Mid or Senior)"
     )
+
+
+def test_import_never_writes_over_the_database_and_reports_a_bad_out_in_one_line(
+    seed_path: Path,
+    tmp_path: Path,
+    _isolated_home: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 14: `bank import --out` onto the transcript database replaced it without a word, and an
+    --out naming a folder or a place that cannot be written ended in a traceback."""
+    assert main(["review"]) == 0  # creates the database
+    database = _isolated_home / "transcripts.sqlite3"
+    link = tmp_path / "bank.yaml"
+    link.symlink_to(database)
+    blocker = tmp_path / "file"
+    blocker.write_text("a file, not a folder")
+    loop = tmp_path / "loop.yaml"
+    loop.symlink_to(loop)  # Path.resolve raises RuntimeError on it (Python 3.11)
+    capsys.readouterr()
+    for out, status, said in [
+        (database, 2, "refusing to overwrite the transcript database"),
+        (link, 2, "refusing to overwrite the transcript database"),
+        (tmp_path, 2, "is a folder; give a file name"),
+        (blocker / "bank.yaml", 1, "cannot write: "),
+        (loop, 1, "cannot write: Too many levels of symbolic links"),
+    ]:
+        assert main(["bank", "import", str(seed_path), "--out", str(out)]) == status
+        last = capsys.readouterr().err.splitlines()[-1]  # after the note on the taken bank id
+        assert last.startswith(f"interviewer bank: {out}: {said}")
+    assert database.read_bytes().startswith(b"SQLite format 3\x00")  # no YAML written over it
+    assert main(["review"]) == 0
+
+
+def test_import_refuses_a_source_past_the_size_limit_without_reading_it_whole(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Issue 14: `bank import /dev/zero` read forever; a source is read only up to the limit."""
+    assert main(["bank", "import", "/dev/zero"]) == 1
+    assert capsys.readouterr().err == (
+        "/dev/zero: line 1: file: larger than 2,000,000 bytes: not a question bank\n"
+    )

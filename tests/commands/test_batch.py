@@ -227,7 +227,7 @@ def test_a_part_without_a_rubric_is_a_bad_line(tmp_path: Path, _isolated_home: P
     assert json.loads(result.stdout) == {
         "line": 1,
         "id": "url",
-        "error": "rubric design-a-url-shortener has no part 'follow_up'",
+        "error": "question design-a-url-shortener has no follow-up",
     }
 
 

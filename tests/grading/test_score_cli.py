@@ -69,9 +69,9 @@ def test_an_unknown_question_is_named(ref: str) -> None:
 
 
 def test_a_part_without_a_rubric_is_named() -> None:
-    """RubricMissing, not a KeyError's quoted repr: the follow-up part has no rubric here."""
+    """One plain line, not a KeyError's quoted repr: this question has no follow-up to score."""
     result = run(["--question", "design-a-url-shortener", "--follow-up"], stdin=ANSWER.encode())
-    assert_one_line_error(result, "rubric design-a-url-shortener has no part 'follow_up'")
+    assert_one_line_error(result, "question design-a-url-shortener has no follow-up")
     assert '"' not in result.stderr
 
 

@@ -63,6 +63,25 @@ def _is_preformatted(block: list[str]) -> bool:
     return False
 
 
+_COMMENT = re.compile(r"^(?:#|//|--|/\*|\*)")
+_WORD = re.compile(r"^[(\"'“]?[A-Za-z][A-Za-z'’-]*[)\"'”]?[,.;:!?]?[)\"'”]?$")
+
+
+def _is_prose(block: list[str]) -> bool:
+    """Sentences, not code: unindented lines of mostly plain words ending like a sentence. A
+    semicolon or a call such as `retry()` in a sentence must not make it code, nor glue it to
+    the code block before it."""
+    if any(
+        line[:1].isspace() or _BOX.intersection(line) or _COMMENT.match(line) or line.endswith("\\")
+        for line in block
+    ):
+        return False
+    words = " ".join(block).split()
+    if len(words) < 6 or block[-1].rstrip()[-1:] not in ".!?":
+        return False
+    return sum(1 for word in words if _WORD.match(word)) >= 0.8 * len(words)
+
+
 def _language(block_text: str) -> str | None:
     """The fence language; None when nothing tells (the block may continue the previous code)."""
     if _BOX.intersection(block_text):
@@ -172,7 +191,12 @@ def to_markdown(text: str) -> str:
     lines = [line.rstrip() for line in text.strip("\n").splitlines()]
     chunks: list[tuple[str, list[str]]] = []  # (language or "" for text, lines)
     for block in _blocks(lines):
-        if _is_preformatted(block):
+        prose = _is_prose(block)
+        if prose and _is_preformatted(block) and not _MARKUP.search("\n".join(block)):
+            chunks.append(("", _text_block(block)))  # a sentence with `;` or `f(x)` in it
+        elif prose and _is_preformatted(block):
+            chunks.append(("text", list(block)))  # fenced to stay lossless, but on its own
+        elif _is_preformatted(block):
             text_of_block = "\n".join(block)
             language = _language(text_of_block)
             previous = chunks[-1] if chunks else None

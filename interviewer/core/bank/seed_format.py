@@ -34,7 +34,12 @@ _NUMBER = re.compile(r"^(\d+)\.$")
 _KEY_POINTS = "Key Points to Look For:"
 _FOLLOW_UP = re.compile(r"^Follow-up:\s*(.*)$")
 _FURNITURE = re.compile(r"^(?:Back to Questions|\d+|Difficulty:.*|Session:.*)$")
+# the page's filter and session lines: what follows them before "1." is the first section heading
+_PAGE_LINES = re.compile(r"^(?:Difficulty:.*|Session:.*)$")
 DEFAULT_FIRST_CATEGORY = "Fundamentals"
+
+
+MAX_SEED_BYTES = 2_000_000  # a bank of 1,000 questions is well under this (the seed: 90 KB)
 
 
 @dataclass(frozen=True)
@@ -62,11 +67,48 @@ def _next_filled(lines: list[str], index: int, stop: int) -> int:
     return index
 
 
-def _header(lines: list[str]) -> tuple[str, str]:
-    kept = [line.strip() for line in lines if line.strip() and not _FURNITURE.match(line.strip())]
-    if not kept:
+def _paragraphs(lines: list[str]) -> list[list[str]]:
+    out: list[list[str]] = [[]]
+    for line in lines:
+        if line.strip():
+            out[-1].append(line.strip())
+        elif out[-1]:
+            out.append([])
+    return [paragraph for paragraph in out if paragraph]
+
+
+def _is_heading(paragraph: list[str]) -> bool:
+    """A section heading: one short line of words, not a sentence ("Networking", "Data Stores")."""
+    line = paragraph[0]
+    return len(paragraph) == 1 and len(line) <= MAX_HEADING and line[-1:] not in ".!?:;,"
+
+
+MAX_HEADING = 80
+
+
+def _header(lines: list[str]) -> tuple[str, str, str | None]:
+    """Title, description and the first section's heading, when the page has one.
+
+    The heading is a single line after the page's "Difficulty:"/"Session:" lines, or else a short
+    last paragraph after title and description: it names the first questions' category and is
+    never part of the description."""
+
+    def page(part: list[str]) -> list[list[str]]:
+        return _paragraphs([line for line in part if not _FURNITURE.match(line.strip())])
+
+    marks = [i for i, line in enumerate(lines) if _PAGE_LINES.match(line.strip())]
+    before, after = (page(lines[: marks[-1]]), page(lines[marks[-1] + 1 :])) if marks else ([], [])
+    heading: str | None = None
+    if before and len(after) == 1 and len(after[0]) == 1:
+        paragraphs, heading = before, after[0][0]
+    else:
+        paragraphs = page(lines)
+        if len(paragraphs) >= 3 and _is_heading(paragraphs[-1]):
+            heading = paragraphs.pop()[0]
+    if not paragraphs:
         raise SeedFormatError(1, "bank", "title: no bank title before the first question")
-    return kept[0], " ".join(kept[1:])
+    kept = [line for paragraph in paragraphs for line in paragraph]
+    return kept[0], " ".join(kept[1:]), heading
 
 
 def _parse_question(cursor: _Cursor, category: str) -> tuple[dict[str, object], str | None]:
@@ -131,16 +173,18 @@ def parse_seed_text(
     text: str,
     *,
     bank_id: str | None = None,
-    first_category: str = DEFAULT_FIRST_CATEGORY,
+    first_category: str | None = None,
     source: BankSource | None = None,
 ) -> Bank:
-    """Parse a whole bank in the seed format. Raises SeedFormatError naming line and question."""
+    """Parse a whole bank in the seed format. Raises SeedFormatError naming line and question.
+    The first questions' category is `first_category`, else the heading above them, else
+    DEFAULT_FIRST_CATEGORY."""
     lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     starts = [i for i, line in enumerate(lines) if _NUMBER.match(line.strip())]
     if not starts:
         raise SeedFormatError(1, "bank", "questions: no numbered question ('1.') found")
-    title, description = _header(lines[: starts[0]])
-    category = first_category
+    title, description, heading = _header(lines[: starts[0]])
+    category = first_category or heading or DEFAULT_FIRST_CATEGORY
     questions: list[dict[str, object]] = []
     for n, start in enumerate(starts):
         stop = starts[n + 1] if n + 1 < len(starts) else len(lines)
@@ -178,12 +222,17 @@ def _locate(loc: tuple[int | str, ...], questions: list[dict[str, object]]) -> t
 def import_seed_file(
     path: Path, *, bank_id: str | None = None, first_category: str | None = None
 ) -> Bank:
-    data = path.read_bytes()
+    with path.open("rb") as file:  # bounded: /dev/zero or a huge file is refused, not read whole
+        data = file.read(MAX_SEED_BYTES + 1)
+    if len(data) > MAX_SEED_BYTES:
+        raise SeedFormatError(
+            1, "file", f"larger than {MAX_SEED_BYTES:,} bytes: not a question bank"
+        )
     source = BankSource(file=path.name, sha256=hashlib.sha256(data).hexdigest())
     return parse_seed_text(
         data.decode("utf-8"),
         bank_id=bank_id,
-        first_category=first_category or DEFAULT_FIRST_CATEGORY,
+        first_category=first_category,
         source=source,
     )
 
@@ -193,11 +242,11 @@ def render_seed_text(bank: Bank) -> str:
     out: list[str] = [bank.title, ""]
     if bank.description:
         out += [bank.description, ""]
-    category: str | None = None
+    # the page's session line, then the first section's heading, as the seed's page has them
+    out += ["Session: 0 asked", bank.questions[0].category, ""]
+    category = bank.questions[0].category
     for index, question in enumerate(bank.questions):
-        if index == 0:
-            category = question.category
-        elif question.category != category:
+        if index > 0 and question.category != category:
             out += [question.category, ""]
             category = question.category
         out += [f"{question.number}.", "", question.title, "", question.prompt, ""]

@@ -18,6 +18,19 @@ class RubricMissing(LookupError):
         return self.message
 
 
+# What the score view says of a follow-up with no key points (PracticeOnly), in place of a score.
+PRACTICE_NOTE = "this follow-up is for practice and is not graded (its bank gives it no key points)"
+
+
+class PracticeOnly(RubricMissing):
+    """A follow-up with no key points (a user's bank gives none): asked for practice, not graded."""
+
+    def __init__(self, question: str) -> None:
+        super().__init__(
+            f"the follow-up of {question} is for practice and is not graded (it has no key points)"
+        )
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, str_strip_whitespace=True)
 
@@ -91,4 +104,6 @@ class Rubric(_Strict):
             return self.key_points
         if part == Part.FOLLOW_UP and self.follow_up is not None:
             return self.follow_up.key_points
+        if part == Part.FOLLOW_UP:
+            raise PracticeOnly(self.question)
         raise RubricMissing(f"rubric {self.question} has no part {str(part)!r}")
