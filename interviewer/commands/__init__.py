@@ -5,6 +5,8 @@ here, not in a sibling module, so that no subcommand imports another."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 class CommandError(Exception):
     """A subcommand's failure as one line: printed as `interviewer <command>: <message>` on stderr,
@@ -14,3 +16,40 @@ class CommandError(Exception):
         super().__init__(message)
         self.message = message
         self.status = status
+
+
+def model_folder(value: str) -> str:
+    """argparse type of `--model`: `published`, or a folder that exists (else a one-line usage
+    error, not a traceback once the model is first used)."""
+    import argparse
+
+    if value != "published" and not Path(value).expanduser().is_dir():
+        raise argparse.ArgumentTypeError(f"no model folder at {value!r}")
+    return value
+
+
+def rubrics_folder(value: str) -> Path:
+    """argparse type of `--rubrics`: a folder that exists (a typo must not silently fall back to
+    drafted rubrics)."""
+    import argparse
+
+    path = Path(value).expanduser()
+    if not path.is_dir():
+        raise argparse.ArgumentTypeError(f"no rubrics folder at {value!r}")
+    return path
+
+
+def is_database(out: Path, database: Path) -> bool:
+    """Whether writing `out` would write the transcript database or its journal (by any name: a
+    path spelled another way, a symbolic or a hard link)."""
+    targets = [
+        database,
+        *(database.with_name(database.name + s) for s in ("-wal", "-shm", "-journal")),
+    ]
+    for target in targets:
+        try:
+            if out.resolve() == target.resolve() or out.samefile(target):
+                return True
+        except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python 3.11)
+            continue
+    return False

@@ -9,7 +9,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from interviewer.commands import CommandError
+from interviewer.commands import CommandError, is_database
 from interviewer.core.safe_text import json_text, one_line
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ def _write(text: str, out: Path | None, database: str, force: bool) -> int:
     if out is None:
         sys.stdout.write(text)
         return 0
-    if _is_database(out, Path(database)):
+    if is_database(out, Path(database)):
         raise CommandError(f"{out}: refusing to overwrite the transcript database", 2)
     if out.is_dir():
         raise CommandError(f"{out}: is a folder; give a file name", 2)
@@ -104,20 +104,6 @@ def _write(text: str, out: Path | None, database: str, force: bool) -> int:
         raise CommandError(f"{out}: cannot write: {error.strerror}") from None
     print(one_line(f"Wrote {out}"), file=sys.stderr)
     return 0
-
-
-def _is_database(out: Path, database: Path) -> bool:
-    targets = [
-        database,
-        *(database.with_name(database.name + s) for s in ("-wal", "-shm", "-journal")),
-    ]
-    for target in targets:
-        try:
-            if out.resolve() == target.resolve() or out.samefile(target):
-                return True
-        except OSError:
-            continue
-    return False
 
 
 # A session export is kilobytes; anything this size is not one.

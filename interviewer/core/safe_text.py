@@ -2,9 +2,10 @@
 records and file names are data, so before any of it is shown, terminal control is taken out.
 
 `clean` removes ANSI/ECMA-48 escape sequences (CSI, OSC and the other string commands, two-byte ESC
-sequences, their C1 forms) and every other C0/C1 control character and DEL, keeping newline and
-tab; a carriage return becomes a newline (it could overwrite what is already on the line); a lone
-surrogate, which no terminal encoding can write, becomes U+FFFD. What is left can go to a terminal
+sequences, their C1 forms), every other C0/C1 control character and DEL, keeping newline and
+tab, and the bidi embedding, override and isolate characters (a terminal would show the text in
+another order than it is); a carriage return becomes a newline (it could overwrite what is already
+on the line); a lone surrogate, which no terminal encoding can write, becomes U+FFFD. What is left can go to a terminal
 as it is; for Rich it must still go in as `Text`, never as markup (see `interviewer.views.safe`).
 
 The patterns are linear: a string command (OSC, DCS, ...) only reaches as far as the next ESC, BEL
@@ -25,10 +26,11 @@ _UNSAFE = re.compile(
     r"|\x1b[ -/]*[0-~]"  # two-byte (nF / Fp / Fe / Fs) escape sequences
     r"|\r\n?"  # a carriage return becomes a newline
     r"|[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]"  # any other control character, ESC included
+    r"|[\u202a-\u202e\u2066-\u2069]"  # bidi embeddings, overrides, isolates: reorder what is shown
     r"|[\ud800-\udfff]"  # a lone surrogate
 )
 _BREAKS = re.compile(r"[\n\t\u2028\u2029]")
-_LEFT_OVER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+_LEFT_OVER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 # An escape sequence that a chunk boundary may have cut: held back until the next chunk.
 _OPEN_TAIL = re.compile(
     r"(?:\x1b|\x9b|\x1b\[[0-?]*[ -/]*|\x9b[0-?]*[ -/]*|\x1b[ -/]+"
@@ -56,7 +58,7 @@ def one_line(text: str) -> str:
     return _BREAKS.sub(" ", clean(text))
 
 
-_JSON_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029\ud800-\udfff]")
+_JSON_RAW = re.compile(r"[\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def json_text(dumped: str) -> str:

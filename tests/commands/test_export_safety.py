@@ -262,6 +262,21 @@ def test_out_never_overwrites_the_database_or_an_existing_file(
     assert existing.read_text(encoding="utf-8").startswith("# Interview session 1")
 
 
+def test_out_onto_a_symbolic_link_loop_is_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Issue 14: on Python 3.11 `Path.resolve` raises RuntimeError for a link loop, which the
+    database check let through as a traceback."""
+    assert _import(tmp_path, _record()) == 0
+    loop = tmp_path / "loop.html"
+    loop.symlink_to(loop)
+    capsys.readouterr()
+    assert main(["export", "1", "--out", str(loop)]) == 2
+    assert "already exists (add --force" in _one_line(capsys.readouterr().err)
+    assert main(["export", "1", "--out", str(loop), "--force"]) == 1
+    assert "cannot write: Too many levels of symbolic links" in _one_line(capsys.readouterr().err)
+
+
 def test_session_references_are_one_line(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["export", "last"]) == 1
     assert "there is no session yet" in _one_line(capsys.readouterr().err)

@@ -63,6 +63,8 @@ ATTACKS = (
     "\r",
     "\ud800",
     "\udfff",
+    "\u202e",
+    "\u2066",
     "[/]",
     "[bold red]",
     "[link=http://x]",
@@ -73,8 +75,8 @@ hostile = st.lists(st.one_of(st.sampled_from(ATTACKS), st.text(max_size=8)), max
 )
 any_text = st.one_of(st.text(), hostile)
 
-# Outside newline and tab: C0, DEL, C1 and surrogates are never written.
-_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+# Outside newline and tab: C0, DEL, C1, bidi overrides and isolates, and surrogates are never written.
+_FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _printed(*items: RenderableType, color: bool = False) -> str:
@@ -112,6 +114,7 @@ def _no_payload(printed: str) -> None:
         ("dos\r\nline\rover", "dos\nline\nover"),
         ("nul\x00 bel\x07 bs\x08 del\x7f", "nul bel bs del"),
         ("lone \ud800 surrogate", "lone \ufffd surrogate"),
+        ("bidi \u202esdrawkcab\u202c \u2066iso\u2069", "bidi sdrawkcab iso"),
         ("Round robin [/dim] sends", "Round robin [/dim] sends"),
         ("unterminated \x1b]0;title", "unterminated 0;title"),
         ("🙂 emoji, ünïcode, 中文", "🙂 emoji, ünïcode, 中文"),

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
+from typing import Any
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+
+from interviewer.core.problems import FileProblems, Problem, read_yaml
 
 FEATURES = (
     "best",  # mean of the top-2 evidence similarities at the best-matching span (gated)
@@ -24,31 +28,53 @@ FEATURES = (
 VERIFIER_FEATURES = ("v_support", "v_contra", "v_mention")
 
 
+# Bounds a fitted map is far inside (the shipped one: coefficients within ±4): a user's map out of
+# them would force every point covered, or the score to NaN, so it is refused as a whole.
+MAX_COEF = 1_000.0
+
+
+def _bounded(low: float, high: float, default: float) -> Any:
+    return Field(default=default, ge=low, le=high, allow_inf_nan=False)
+
+
 class ScoringParams(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    features: list[str] = Field(default_factory=lambda: ["best"])
-    coef: list[float] = Field(default_factory=lambda: [14.0])
-    intercept: float = -7.0
-    covered_at: float = 0.6
-    partial_at: float = 0.3
-    penalty_unexplained: float = 0.3
+    features: list[str] = Field(default_factory=lambda: ["best"], max_length=len(FEATURES))
+    coef: list[float] = Field(default_factory=lambda: [14.0], max_length=len(FEATURES))
+    intercept: float = _bounded(-MAX_COEF, MAX_COEF, -7.0)
+    covered_at: float = Field(default=0.6, gt=0.0, le=1.0, allow_inf_nan=False)
+    partial_at: float = _bounded(0.0, 1.0, 0.3)
+    penalty_unexplained: float = _bounded(0.0, 1.0, 0.3)
     # below this best evidence similarity a key point gets no coverage at all
-    floor: float = 0.3
+    floor: float = _bounded(-1.0, 1.0, 0.3)
     # verifier probability above which a point counts as stated wrongly
-    contradiction_at: float = 0.5
+    contradiction_at: float = _bounded(0.0, 1.0, 0.5)
     # A point whose best span is closer to one of its known mistakes than `mistake_at` below its
     # closest evidence (feature mistake_margin > mistake_at) keeps (1 - mistake_factor) of its
     # coverage: it reads like the misconception. 0 turns it off.
-    mistake_factor: float = Field(default=0.0, ge=0.0, le=1.0)
-    mistake_at: float = -0.03
+    mistake_factor: float = Field(default=0.0, ge=0.0, le=1.0, allow_inf_nan=False)
+    mistake_at: float = _bounded(-2.0, 2.0, -0.03)
     # An answer unit this similar to an evidence statement (or the same words with a few changed) is
     # the rubric pasted back: its key point counts at most as partial (partial_at). Above 1: off.
-    pasted_at: float = Field(default=0.97, gt=0.0)
+    pasted_at: float = Field(default=0.97, gt=0.0, le=2.0, allow_inf_nan=False)
     # A whole answer of one sentence with at most this many words is a name-drop: it pays the term-list
     # explain penalty ("Round robin and least connections."). 0: off.
-    one_liner_words: int = Field(default=12, ge=0)
-    fitted: str = "default (not tuned)"
+    one_liner_words: int = Field(default=12, ge=0, le=1_000)
+    fitted: str = Field(default="default (not tuned)", max_length=1_000)
+
+    @field_validator("coef")
+    @classmethod
+    def _finite(cls, value: list[float]) -> list[float]:
+        if any(not math.isfinite(c) or abs(c) > MAX_COEF for c in value):
+            raise ValueError(f"a coefficient is not a number within ±{MAX_COEF:g}")
+        return value
+
+    @model_validator(mode="after")
+    def _bands(self) -> ScoringParams:
+        if self.partial_at > self.covered_at:
+            raise ValueError("partial_at is above covered_at")
+        return self
 
     def check(self) -> ScoringParams:
         unknown = [f for f in self.features if f not in FEATURES]
@@ -70,11 +96,24 @@ def params_file(verifier: bool) -> str:
 
 
 def load_params(rubrics_dir: Path, verifier: bool = False) -> ScoringParams:
+    """The folder's fitted map (defaults when it has none). A map past the limits of a rubric file
+    (size, depth), or with a value out of range, raises FileProblems: one line naming the field."""
     path = rubrics_dir / params_file(verifier)
     if not path.exists():
         return ScoringParams()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    return ScoringParams.model_validate(data).check()
+    data: Any = read_yaml(path) or {}
+    if not isinstance(data, dict):
+        raise FileProblems([Problem(str(path), "scoring map", "file", "expected a mapping")])
+    try:
+        return ScoringParams.model_validate(data).check()
+    except ValidationError as error:
+        first = error.errors()[0]
+        field = ".".join(str(part) for part in first["loc"]) or "file"
+        message = "unknown field" if first["type"] == "extra_forbidden" else first["msg"]
+        message = str(message).removeprefix("Value error, ")
+        raise FileProblems([Problem(str(path), "scoring map", field, message)]) from None
+    except ValueError as error:
+        raise FileProblems([Problem(str(path), "scoring map", "features", str(error))]) from None
 
 
 def save_params(rubrics_dir: Path, params: ScoringParams, header: str = "") -> Path:

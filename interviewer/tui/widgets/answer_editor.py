@@ -8,7 +8,10 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from textual import events
 from textual.widgets import TextArea
+
+from interviewer.core.safe_text import clean
 
 PLACEHOLDER = "Type your answer. Enter starts a new line; ctrl+s submits; F4 opens $EDITOR."
 
@@ -29,6 +32,16 @@ class AnswerEditor(TextArea):
         )
         self.tooltip = "Your answer. ctrl+s (or ctrl+j, alt+enter) submits it."
 
+    async def _on_paste(self, event: events.Paste) -> None:
+        """Pasted text is data: escape sequences and control characters in it (a terminal's
+        clear-screen, a window-title sequence) are taken out before it is stored or shown."""
+        event.prevent_default()  # the TextArea's own handler would insert the raw text
+        if self.read_only:
+            return
+        if result := self._replace_via_keyboard(clean(event.text), *self.selection):
+            self.move_cursor(result.end_location)
+            self.focus()
+
 
 def editor_command() -> list[str]:
     """$VISUAL, then $EDITOR, then vi: the usual Unix order."""
@@ -48,4 +61,6 @@ def edit_externally(text: str) -> str:
         completed = subprocess.run([*editor_command(), str(path)], check=False)
         if completed.returncode != 0:
             return text
-        return path.read_text(encoding="utf-8").rstrip("\n") if path.exists() else text
+        if not path.exists():
+            return text
+        return clean(path.read_text(encoding="utf-8", errors="replace")).rstrip("\n")

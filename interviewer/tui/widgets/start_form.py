@@ -176,4 +176,4 @@ def _minutes_to_seconds(text: str) -> float | None:
         minutes = float(text)
     except ValueError:
         return None
-    return minutes * 60 if minutes > 0 else None
+    return min(minutes, 24 * 60) * 60 if minutes > 0 else None  # 1e308 minutes: a day, not inf
