@@ -35,19 +35,26 @@ from interviewer.core.feedback.config import (
     redact,
 )
 from interviewer.core.feedback.prompt import (
-    KeyPointOpinion,
     Message,
-    OpinionFailure,
     feedback_messages,
     foreign_scores,
     parse_second_opinion,
     second_opinion_messages,
 )
-from interviewer.core.ports import FeedbackEvent, FeedbackEventKind, FeedbackRequest
+from interviewer.core.ports import (
+    FeedbackEvent,
+    FeedbackEventKind,
+    FeedbackRequest,
+    KeyPointOpinion,
+    OpinionFailure,
+)
 from interviewer.paths import Paths
 
 if TYPE_CHECKING:
     from openai import AsyncOpenAI
+
+    from interviewer.core.bank.schema import Question
+    from interviewer.core.rubric.schema import Rubric
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -190,6 +197,27 @@ class LLMFeedback:
             return OpinionFailure(self._fault(error, partial=False, what="second opinion"))
         labels = [kp.key_point for kp in request.result.key_points]
         return parse_second_opinion(text, labels, request.answer)
+
+    # -- rubric drafting --------------------------------------------------------------------------
+    async def enrich_rubric(self, question: Question, rubric: Rubric) -> Rubric | OpinionFailure:
+        """The offline draft with the LLM's evidence, mistakes and mentions added (and a follow-up's
+        key points); never raises, a fault or an unusable reply is an OpinionFailure."""
+        from interviewer.core.rubric.enrich import EnrichFailure, enrich_messages, parse_enrichment
+
+        if blocker := self._blocker():
+            return OpinionFailure(blocker)
+        try:
+            async with self._client() as client:
+                messages = enrich_messages(question, rubric, self._nonce)
+                create = self._create(client, messages, stream=False)
+                completion = await self._by(self._deadline(), create)
+            text = completion.choices[0].message.content or ""
+        except Exception as error:
+            return OpinionFailure(self._fault(error, partial=False, what="LLM draft"))
+        try:
+            return parse_enrichment(text, question, rubric)
+        except EnrichFailure as error:
+            return OpinionFailure(str(error))
 
     # -- doctor -----------------------------------------------------------------------------------
     async def probe(self) -> list[Finding]:

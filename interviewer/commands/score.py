@@ -10,28 +10,45 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from interviewer.commands import CommandError
+from interviewer.commands import CommandError, model_folder, rubrics_folder
 from interviewer.core.result import Part, ScoreResult
 
 if TYPE_CHECKING:
+    from interviewer.core.bank.schema import Question
     from interviewer.wiring import GradingContext
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     score = subparsers.add_parser("score", help="score an answer against a question's key points")
     score.add_argument("--question", "-q", help="question id, or its number in the bank")
+    score.add_argument(
+        "--bank",
+        help="the bank ID and number refer to (default: the first bank that has it); a --batch "
+        'line may name its own with "bank"',
+    )
     score.add_argument("--answer-file", "-f", type=Path, help="the answer (default: stdin)")
     score.add_argument(
         "--follow-up", action="store_true", help="score against the follow-up rubric"
     )
-    score.add_argument("--batch", type=Path, help='JSONL lines {"id", "question", "answer"}')
+    score.add_argument(
+        "--batch", type=Path, help='JSONL lines {"id", "question", "answer"} (and "bank")'
+    )
     score.add_argument("--json", action="store_true", help="machine-readable output")
     score.add_argument(
         "--model",
+        type=model_folder,
         help="a local sentence-transformers folder, or `published` for the packaged model without "
         "our tuned layers (default: the packaged model with them)",
     )
-    score.add_argument("--rubrics", type=Path, help="rubrics folder (default: project + user)")
+    score.add_argument(
+        "--rubrics", type=rubrics_folder, help="rubrics folder (default: project + user)"
+    )
+    score.add_argument(
+        "--judge",
+        choices=("local", "llm"),
+        help="whose per-key-point verdicts set the score: the local grader's (default) or the "
+        "configured LLM's, with the local ones shown beside them ([llm] judge in config.toml)",
+    )
     score.add_argument(
         "--feedback",
         action="store_true",
@@ -86,6 +103,7 @@ class BatchLine:
     question: str = ""
     answer: str = ""
     error: str | None = None
+    bank: str | None = None
 
 
 def _no_constant(name: str) -> float:
@@ -146,8 +164,15 @@ def _parse_line(number: int, raw: bytes) -> BatchLine:
             raise BadLine("question: expected a question id or number")
         if not isinstance(answer, str):
             raise BadLine("answer: expected a string")
+        bank = row.get("bank")
+        if not isinstance(bank, str | None):
+            raise BadLine("bank: expected a bank id")
         return BatchLine(
-            number, request_id, _unicode("question", question), _unicode("answer", answer)
+            number,
+            request_id,
+            _unicode("question", question),
+            _unicode("answer", answer),
+            bank=None if bank is None else _unicode("bank", bank),
         )
     except BadLine as error:
         raise BadLine(str(error), request_id) from None
@@ -169,24 +194,44 @@ def read_batch(data: bytes) -> list[BatchLine]:
     return lines
 
 
-def _checked(line: BatchLine, context: GradingContext, part: Part) -> BatchLine:
-    """The line with its question's id, or with why that question cannot be scored."""
-    from interviewer.core.rubric.schema import RubricMissing
-
+def _checked(
+    line: BatchLine, context: GradingContext, part: Part, bank: str | None = None
+) -> BatchLine:
+    """The line with its question's id, or with why that question cannot be scored. The line's
+    own "bank" wins over `bank` (--bank)."""
     if line.error is not None:
         return line
-    question = context.question(line.question)
+    bank = line.bank or bank
+    if (unknown := _unknown_bank(context, bank)) is not None:
+        return replace(line, error=unknown)
+    question = context.question(line.question, bank)
     if question is None:
-        error = f"no question {line.question[:100]!r} (see `interviewer bank list`)"
+        where = f" in bank {bank[:100]!r}" if bank else ""
+        error = f"no question {line.question[:100]!r}{where} (see `interviewer bank list`)"
         return replace(line, error=error)
-    rubric = context.rubrics.get(question.id)
-    if rubric is None:
-        return replace(line, error=f"question {question.id} has no rubric")
-    try:
-        rubric.part(part)
-    except RubricMissing as error:
-        return replace(line, error=error.message)
+    if (why := _not_graded(context, question, part)) is not None:
+        return replace(line, error=why)
     return replace(line, question=question.id)
+
+
+def _not_graded(context: GradingContext, question: Question, part: Part) -> str | None:
+    """Why this part of the question is not graded, or None. A question with no rubric is graded
+    with one drafted from its model answer; a follow-up with no key points is for practice only."""
+    from interviewer.core.rubric.schema import PracticeOnly
+
+    if part != Part.FOLLOW_UP:
+        return None
+    if question.follow_up is None:
+        return f"question {question.id} has no follow-up"
+    rubric = context.rubrics.get(question.id)
+    return PracticeOnly(question.id).message if rubric is None or rubric.follow_up is None else None
+
+
+def _unknown_bank(context: GradingContext, bank: str | None) -> str | None:
+    if bank is None or context.banks.get(bank) is not None:
+        return None
+    known = ", ".join(b.id for b in context.banks.banks)
+    return f"no bank {bank[:100]!r} (the banks: {known}; see `interviewer bank list`)"
 
 
 def _warn_skipped_files(context: GradingContext) -> None:
@@ -204,7 +249,7 @@ def _run_batch(args: argparse.Namespace, context: GradingContext) -> int:
     document per input line. Exit status 2 when any line failed."""
     from interviewer.core.grading.grader import ScoreRequest
     from interviewer.core.safe_text import json_text, one_line
-    from interviewer.wiring import build_grader, default_embedder
+    from interviewer.wiring import build_grader, cache_progress_on_stderr, default_embedder
 
     if args.feedback:
         raise CommandError("--feedback takes one answer, not --batch", 2)
@@ -213,7 +258,7 @@ def _run_batch(args: argparse.Namespace, context: GradingContext) -> int:
     except OSError as error:
         raise CommandError(f"{args.batch}: cannot read: {error.strerror}", 2) from None
     part = Part.FOLLOW_UP if args.follow_up else Part.MAIN
-    lines = [_checked(line, context, part) for line in read_batch(data)]
+    lines = [_checked(line, context, part, args.bank) for line in read_batch(data)]
     if not lines:
         raise CommandError(f"{args.batch}: no answers to score (no non-blank line)", 2)
     bad = [line for line in lines if line.error is not None]
@@ -225,7 +270,9 @@ def _run_batch(args: argparse.Namespace, context: GradingContext) -> int:
     good = [line for line in lines if line.error is None]
     results: dict[int, ScoreResult] = {}
     if good:
-        grader = build_grader(context, default_embedder(args.model))
+        grader = build_grader(
+            context, default_embedder(args.model), progress=cache_progress_on_stderr
+        )
         scored = grader.score_batch([ScoreRequest(g.question, g.answer, part) for g in good])
         results = {line.number: result for line, result in zip(good, scored, strict=True)}
     for line in lines:
@@ -251,7 +298,12 @@ def _run(args: argparse.Namespace) -> int:
     from interviewer.core.grading.grader import ScoreRequest
     from interviewer.core.rubric.schema import RubricMissing
     from interviewer.core.safe_text import json_text
-    from interviewer.wiring import build_grader, default_embedder, load_context
+    from interviewer.wiring import (
+        build_grader,
+        cache_progress_on_stderr,
+        default_embedder,
+        load_context,
+    )
 
     context = load_context(rubrics_dir=args.rubrics)
     _warn_skipped_files(context)
@@ -260,22 +312,30 @@ def _run(args: argparse.Namespace) -> int:
     try:
         if args.question is None:
             raise InputError("give --question ID (or --batch FILE)")
-        question = context.question(args.question)
+        if (unknown := _unknown_bank(context, args.bank)) is not None:
+            raise InputError(unknown)
+        question = context.question(args.question, args.bank)
         if question is None:
-            raise InputError(f"no question {args.question[:100]!r} (see `interviewer bank list`)")
-        if context.rubrics.get(question.id) is None:
-            raise InputError(f"question {question.id} has no rubric")
+            where = f" in bank {args.bank[:100]!r}" if args.bank else ""
+            raise InputError(
+                f"no question {args.question[:100]!r}{where} (see `interviewer bank list`)"
+            )
+        part = Part.FOLLOW_UP if args.follow_up else Part.MAIN
+        if (why := _not_graded(context, question, part)) is not None:
+            if question.follow_up is None:
+                raise InputError(why)
+            return _practice_only(question.id, why, as_json=args.json)
         ids, answers = [question.id], [_read_answer(args)]
     except InputError as error:
         raise CommandError(str(error), 2) from None
-    part = Part.FOLLOW_UP if args.follow_up else Part.MAIN
-    grader = build_grader(context, default_embedder(args.model))
+    grader = build_grader(context, default_embedder(args.model), progress=cache_progress_on_stderr)
     try:
         results = grader.score_batch(
             [ScoreRequest(q, a, part) for q, a in zip(ids, answers, strict=True)]
         )
     except RubricMissing as error:
         raise CommandError(error.message, 2) from None
+    results = [_judged(args, context, ids[0], answers[0], results[0])]
     request = context.feedback_request(ids[0], answers[0], results[0]) if args.feedback else None
     if args.json:
         payload = result_with_messages(results[0])
@@ -289,6 +349,59 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _practice_only(question: str, message: str, *, as_json: bool) -> int:
+    """A follow-up with no key points: said plainly, not an error (the answer is not read)."""
+    from interviewer.core.safe_text import json_text, one_line
+
+    if as_json:
+        payload = {"question": question, "part": Part.FOLLOW_UP.value, "graded": False}
+        print(json_text(json.dumps({**payload, "message": message}, ensure_ascii=False)))
+    else:
+        print(one_line(f"{message[:1].upper()}{message[1:]}."))
+    return 0
+
+
+def _judged(
+    args: argparse.Namespace,
+    context: GradingContext,
+    question: str,
+    answer: str,
+    local: ScoreResult,
+) -> ScoreResult:
+    """With the LLM as the judge (--judge llm, or `judge = "llm"` in [llm]), its verdicts set the
+    score and the local ones are kept beside them. No endpoint, or a fault, keeps the local score
+    and says so in one line: the answer is scored either way."""
+    import asyncio
+
+    from interviewer.adapters.llm import feedback_from_environment, load_feedback_config
+    from interviewer.core.feedback.judge import Judge, judged_by_llm
+    from interviewer.core.ports import OpinionFailure
+    from interviewer.core.safe_text import one_line
+
+    judge = args.judge or load_feedback_config().config.judge
+    if judge != Judge.LLM or not local.key_points:
+        return local
+    writer = feedback_from_environment()
+    if writer is None:
+        print(
+            "interviewer score: --judge llm: no LLM endpoint is configured (`interviewer doctor` "
+            "says how); scored by the local grader",
+            file=sys.stderr,
+        )
+        return local
+    request = context.feedback_request(question, answer, local)
+    opinion = asyncio.run(writer.second_opinion(request))
+    if isinstance(opinion, OpinionFailure):
+        print(
+            one_line(
+                f"interviewer score: --judge llm: {opinion.message}; scored by the local grader"
+            ),
+            file=sys.stderr,
+        )
+        return local
+    return judged_by_llm(local, opinion)
+
+
 def result_with_messages(result: ScoreResult) -> dict[str, object]:
     payload = result.contract()
     payload["messages"] = result.messages
@@ -299,6 +412,7 @@ def print_result(result: ScoreResult) -> None:
     """The result for a terminal; answer and bank text go in as Text, never read as markup."""
     from rich.console import Console
 
+    from interviewer.core.transcripts.export_text import second_opinion_label, strong_answer_notes
     from interviewer.views.safe import one_line, safe_text, styled
     from interviewer.views.transcripts import MARKS, VERDICT_STYLE
 
@@ -317,8 +431,12 @@ def print_result(result: ScoreResult) -> None:
         console.print(
             styled(mark, f"  {one_line(kp.key_point)}  ", (f"({kp.coverage:.2f})", "dim"))
         )
+        if kp.second is not None:
+            console.print(safe_text(f"    {second_opinion_label(kp.second)}"))
         if kp.evidence is not None:
             console.print(safe_text(f"    “{kp.evidence.text}”", style="dim"))
+        for note, statement in strong_answer_notes(kp, kp.verdict):
+            console.print(safe_text(f"    {note}: “{one_line(statement)}”", style="dim"))
 
 
 # -- --feedback -------------------------------------------------------------------------------------
@@ -388,7 +506,7 @@ def _print_feedback(request: Any) -> None:
 
 
 def _print_opinion(opinion: Any, result: ScoreResult) -> None:
-    from interviewer.core.feedback.prompt import OpinionFailure
+    from interviewer.core.ports import OpinionFailure
     from interviewer.core.safe_text import one_line
 
     if isinstance(opinion, OpinionFailure):

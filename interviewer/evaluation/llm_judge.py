@@ -13,21 +13,18 @@ import asyncio
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Protocol
 
-from interviewer.core.feedback.prompt import KeyPointOpinion, OpinionFailure
-from interviewer.core.ports import FeedbackRequest
+from interviewer.core.feedback.judge import supported_verdict, weighted_score
+from interviewer.core.ports import (
+    FeedbackRequest,
+    KeyPointOpinion,
+    OpinionFailure,
+    SecondOpinionSource,
+)
 from interviewer.core.result import ScoreResult, Verdict
+from interviewer.core.transcripts.records import VERDICT_COVERAGE
 from interviewer.evaluation.evaluator import Outcome
 
-
-class SecondOpinionSource(Protocol):
-    async def second_opinion(
-        self, request: FeedbackRequest
-    ) -> list[KeyPointOpinion] | OpinionFailure: ...
-
-
-COVERAGE = {Verdict.COVERED: 1.0, Verdict.PARTIAL: 0.5, Verdict.MISSING: 0.0}
 ORDINAL = {Verdict.MISSING: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
 
 
@@ -44,17 +41,12 @@ class JudgeRun:
 
 def outcome_of(opinions: Sequence[KeyPointOpinion], result: ScoreResult) -> Outcome:
     """The LLM's verdicts as an Outcome; weights and evidence come from the rubric's result."""
-    verdicts = [
-        Verdict.PARTIAL if o.verdict is Verdict.COVERED and not o.quote_in_answer else o.verdict
-        for o in opinions
-    ]
-    coverage = [COVERAGE[v] for v in verdicts]
-    weights = [kp.weight for kp in result.key_points]
-    total = sum(weights) or 1.0
+    verdicts = [supported_verdict(o) for o in opinions]
+    coverage = [VERDICT_COVERAGE[v] for v in verdicts]
     return Outcome(
         coverage=coverage,
         verdicts=[ORDINAL[v] for v in verdicts],
-        score=100.0 * sum(c * w for c, w in zip(coverage, weights, strict=True)) / total,
+        score=weighted_score(coverage, [kp.weight for kp in result.key_points]),
         evidence=[o.quote if o.quote_in_answer else None for o in opinions],
     )
 

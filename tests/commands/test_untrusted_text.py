@@ -22,8 +22,7 @@ from hypothesis import strategies as st
 
 from interviewer.cli import main
 from interviewer.commands.score import _print_feedback, _print_opinion, print_result
-from interviewer.core.feedback.prompt import OpinionFailure
-from interviewer.core.ports import FeedbackEvent, FeedbackEventKind
+from interviewer.core.ports import FeedbackEvent, FeedbackEventKind, OpinionFailure
 from interviewer.core.result import (
     FLAG_MESSAGES,
     EvidenceSpan,

@@ -15,8 +15,7 @@ from typing import Any
 import pytest
 
 from interviewer.cli import main
-from interviewer.core.feedback.prompt import KeyPointOpinion, OpinionFailure
-from interviewer.core.ports import FeedbackRequest
+from interviewer.core.ports import FeedbackRequest, KeyPointOpinion, OpinionFailure
 from interviewer.core.result import Verdict
 from interviewer.evaluation.llm_judge import judge_all, outcome_of
 from tests.feedback.chat_server import ChatServer, free_port

@@ -10,8 +10,6 @@ from hypothesis import strategies as st
 
 from interviewer.core.feedback.prompt import (
     Fence,
-    KeyPointOpinion,
-    OpinionFailure,
     feedback_messages,
     feedback_request,
     foreign_scores,
@@ -19,6 +17,7 @@ from interviewer.core.feedback.prompt import (
     parse_second_opinion,
     second_opinion_messages,
 )
+from interviewer.core.ports import KeyPointOpinion, OpinionFailure
 from interviewer.core.result import Part, Verdict
 from tests.feedback.conftest import ANSWER, CIRCUIT, scored
 from tests.feedback.conftest import feedback_request as _request

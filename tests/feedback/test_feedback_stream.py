@@ -15,8 +15,13 @@ from pydantic import SecretStr
 
 from interviewer.adapters.llm import LLMFeedback
 from interviewer.core.feedback.config import LLMConfig, RetryPolicy
-from interviewer.core.feedback.prompt import KeyPointOpinion, OpinionFailure
-from interviewer.core.ports import FeedbackEvent, FeedbackEventKind, FeedbackRequest
+from interviewer.core.ports import (
+    FeedbackEvent,
+    FeedbackEventKind,
+    FeedbackRequest,
+    KeyPointOpinion,
+    OpinionFailure,
+)
 from interviewer.core.result import Verdict
 from tests.feedback.chat_server import ChatServer, Fault, Script, free_port
 from tests.feedback.conftest import ANSWER

@@ -12,8 +12,7 @@ import pytest
 from interviewer.adapters.llm import LLMFeedback
 from interviewer.cli import main
 from interviewer.core.feedback.config import LLMConfig, RetryPolicy, load_llm_config
-from interviewer.core.feedback.prompt import OpinionFailure
-from interviewer.core.ports import FeedbackEvent, FeedbackEventKind, FeedbackRequest
+from interviewer.core.ports import FeedbackEvent, FeedbackEventKind, FeedbackRequest, OpinionFailure
 from tests.feedback.chat_server import ChatServer, Fault, Script
 
 # ~170 characters in 4-character pieces, one every 0.1 s: about 4 s to send in full

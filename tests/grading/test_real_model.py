@@ -369,3 +369,22 @@ def test_a_wrong_definition_does_not_collect_the_point(
     result = real_grader.score(question, answer)
     point = next(kp for kp in result.key_points if kp.key_point == label)
     assert point.verdict is not Verdict.COVERED
+
+
+def test_a_point_stated_like_a_known_mistake_names_the_mistake(real_grader: Grader) -> None:
+    """The swapped scaling definitions lose part of the point for reading like one of its known
+    mistakes, and the result says which one (the score view, review and exports show it); the
+    strong answer reads like none."""
+    wrong = SWAPPED[0].values[2]
+    assert isinstance(wrong, str)
+    point = next(
+        kp
+        for kp in real_grader.score(SCALING, wrong).key_points
+        if kp.key_point == "Knows trade-offs"
+    )
+    mistakes = real_grader.rubric_for(SCALING).key_points[0].mistakes
+    assert point.like_mistake in mistakes
+    assert point.evidence is not None  # the span that reads like it is shown
+    assert point.verdict is not Verdict.COVERED
+    strong = real_grader.score(CIRCUIT, ANSWERS[CIRCUIT].strong)
+    assert all(kp.like_mistake is None for kp in strong.key_points)

@@ -14,7 +14,7 @@ import secrets
 from dataclasses import dataclass
 
 from interviewer.core.bank.schema import Question
-from interviewer.core.ports import FeedbackRequest
+from interviewer.core.ports import FeedbackRequest, KeyPointOpinion, OpinionFailure
 from interviewer.core.result import Part, ScoreResult, Verdict
 
 MAX_ANSWER_CHARS = 8000
@@ -166,21 +166,6 @@ def foreign_scores(text: str, rubric_score: float) -> list[str]:
 
 
 # -- second opinion --------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class KeyPointOpinion:
-    """The LLM's own verdict on one key point, with the passage it says shows it."""
-
-    key_point: str
-    verdict: Verdict
-    quote: str
-    quote_in_answer: bool  # False: the quote is not in the answer, so the verdict is unsupported
-
-
-@dataclass(frozen=True)
-class OpinionFailure:
-    message: str  # one line a user can act on
 
 
 def second_opinion_messages(request: FeedbackRequest, nonce: str | None = None) -> list[Message]:

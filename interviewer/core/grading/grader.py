@@ -10,7 +10,7 @@ verifier call.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -25,7 +25,14 @@ from interviewer.core.grading.matching import (
     match,
 )
 from interviewer.core.grading.params import ScoringParams
-from interviewer.core.grading.text import Unit, addressed_to_grader, non_english, split_units
+from interviewer.core.grading.text import (
+    Unit,
+    addressed_to_grader,
+    from_text,
+    non_english,
+    split_units,
+    word_pairs,
+)
 from interviewer.core.grading.verification import NEUTRAL, pairs_for, verifier_features
 from interviewer.core.ports import Embedder, Verifier
 from interviewer.core.result import (
@@ -93,6 +100,12 @@ def judgement_from(values: Mapping[str, float], params: ScoringParams) -> Judgem
     return Judgement.SUPPORTS
 
 
+def stated_like_a_mistake(values: Mapping[str, float], params: ScoringParams) -> bool:
+    """The best span is as close to one of the point's known mistakes as to its evidence: the point
+    keeps only part of its coverage, and the score view names the mistake."""
+    return bool(params.mistake_factor) and values.get("mistake_margin", -1.0) > params.mistake_at
+
+
 def decide(
     values: Mapping[str, float], params: ScoringParams, kp: KeyPointRubric
 ) -> tuple[float, Verdict, Judgement | None]:
@@ -105,7 +118,7 @@ def decide(
         coverage = 0.0
     if values.get("pasted", 0.0) > 0.0:  # rubric text pasted back counts at most as a mention
         coverage = min(coverage, params.partial_at)
-    if params.mistake_factor and values.get("mistake_margin", -1.0) > params.mistake_at:
+    if stated_like_a_mistake(values, params):
         coverage = round(coverage * (1.0 - params.mistake_factor), 4)
     judgement = judgement_from(values, params) if params.uses_verifier else None
     if judgement is Judgement.CONTRADICTS:
@@ -122,13 +135,22 @@ class Grader:
         params: ScoringParams | None = None,
         cache: StatementCache | None = None,
         verifier: Verifier | None = None,
+        *,
+        drafter: Callable[[str], Rubric | None] | None = None,
+        answers: Mapping[str, str] | None = None,
     ) -> None:
+        """`drafter` makes a rubric for a question that has none (its results carry
+        Flag.DRAFT_RUBRIC); `answers` are the model answers, whose own sentences in a rubric are no
+        secret an answer could paste."""
         self.embedder = embedder
         self.rubrics = rubrics
         self.prompts = prompts  # question id -> title and prompt, for the relevance feature
         self.params = params or ScoringParams()
         self.cache = cache or StatementCache(embedder, None)
         self.verifier = verifier
+        self.drafter = drafter
+        self.answers = answers or {}
+        self.drafted: dict[str, Rubric] = {}
         self._prepared: dict[tuple[str, Part], PreparedPart] = {}
         self._centroids: tuple[list[tuple[str, Part]], Matrix] | None = None
 
@@ -140,11 +162,21 @@ class Grader:
             self._prepared[key] = self._prepare(question, part)
         return self._prepared[key]
 
-    def _prepare(self, question: str, part: Part) -> PreparedPart:
-        rubric = self.rubrics.get(question)
+    def rubric_for(self, question: str) -> Rubric:
+        """The question's rubric, else one drafted now (once); RubricMissing when neither."""
+        rubric = self.rubrics.get(question) or self.drafted.get(question)
+        if rubric is None and self.drafter is not None:
+            rubric = self.drafter(question)
+            if rubric is not None:
+                self.drafted[question] = rubric
         if rubric is None:
             raise RubricMissing(f"no rubric for question {question!r}")
+        return rubric
+
+    def _prepare(self, question: str, part: Part) -> PreparedPart:
+        rubric = self.rubric_for(question)
         points = rubric.part(part)
+        answer = word_pairs(self.answers.get(question, ""))
         prompt_text = self.prompts.get(question, question)
         if part == Part.FOLLOW_UP and rubric.follow_up is not None:
             prompt_text = rubric.follow_up.prompt
@@ -160,7 +192,10 @@ class Grader:
                 blocks.append(vectors[cursor : cursor + size])
                 cursor += size
             centroid = normalise(blocks[0].mean(axis=0, keepdims=True))[0]
-            prepared.append(PreparedKeyPoint(kp, blocks[0], blocks[1], blocks[2], centroid))
+            open_text = tuple(bool(answer) and from_text(e, answer) for e in kp.evidence)
+            prepared.append(
+                PreparedKeyPoint(kp, blocks[0], blocks[1], blocks[2], centroid, open_text)
+            )
         everything = np.vstack([kp.evidence for kp in prepared])
         centroid = normalise(everything.mean(axis=0, keepdims=True))[0]
         rivals = self._rivals(question, part)
@@ -180,7 +215,8 @@ class Grader:
                 rows.append(vectors[cursor : cursor + len(evidence)].mean(axis=0))
                 keys.append((q, p))
                 cursor += len(evidence)
-            self._centroids = (keys, normalise(np.vstack(rows)))
+            empty = np.zeros((0, 1), dtype=np.float32)  # no rubric files: no rivals
+            self._centroids = (keys, normalise(np.vstack(rows)) if rows else empty)
         keys, matrix = self._centroids
         keep = [i for i, key in enumerate(keys) if key != (question, part)]
         return matrix[keep]
@@ -188,7 +224,7 @@ class Grader:
     def warm_up(self, questions: Sequence[str]) -> None:
         for question in questions:
             self.prepare(question)
-            if self.rubrics[question].follow_up is not None:
+            if self.rubric_for(question).follow_up is not None:
                 self.prepare(question, Part.FOLLOW_UP)
         self.cache.save()
 
@@ -289,8 +325,15 @@ class Grader:
         values = found.values if self.verifier is not None else {**found.values, **NEUTRAL}
         coverage, verdict, judgement = decide(values, self.params, kp)
         start, end = draft.candidates.spans[found.best] if draft.candidates else (0, 0)
+        like_mistake = None
+        if found.mistake is not None and stated_like_a_mistake(values, self.params):
+            # named only where it cost the point something: without it the span would have earned
+            # at least partial (a generic sentence near nothing in particular names no mistake)
+            undemoted = coverage / (1.0 - self.params.mistake_factor)
+            if undemoted >= self.params.partial_at:
+                like_mistake = kp.mistakes[found.mistake]
         evidence = None
-        if verdict is not Verdict.MISSING or judgement is Judgement.CONTRADICTS:
+        if verdict is not Verdict.MISSING or judgement is Judgement.CONTRADICTS or like_mistake:
             evidence = EvidenceSpan(text=draft.request.answer[start:end], start=start, end=end)
         return KeyPointResult(
             key_point=kp.label,
@@ -301,6 +344,7 @@ class Grader:
             weight=kp.weight,
             judgement=judgement,
             contradicted=draft.contradicted[index] if judgement is Judgement.CONTRADICTS else None,
+            like_mistake=like_mistake,
             features=dict(values),
             expected=tuple(kp.evidence[:EXPECTED_SHOWN]),
         )
@@ -322,6 +366,8 @@ class Grader:
     ) -> ScoreResult:
         total = sum(p.weight for p in points)
         score = 100.0 * sum(p.weight * p.coverage for p in points) / total if total else 0.0
+        if draft.request.question in self.drafted:
+            flags = [*flags, Flag.DRAFT_RUBRIC]
         return ScoreResult(
             question=draft.request.question,
             part=draft.request.part,

@@ -30,6 +30,9 @@ class PreparedKeyPoint:
     mistakes: Matrix
     mentions: Matrix
     centroid: Matrix  # (d,)
+    # per evidence statement, True when it is the model answer's own text (a drafted rubric's):
+    # no secret, so an answer saying it is not rubric text pasted back
+    open_text: tuple[bool, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -64,6 +67,9 @@ class Match:
     best: int
     shortlist: list[int]  # candidate spans worth verifying, best first
     statements: list[list[int]]  # per shortlisted span: evidence indices, closest first
+    mistake: int | None = (
+        None  # the known mistake closest to the best span (None: the point has none)
+    )
 
 
 WHOLE_FROM = 0.2  # a unit no nearer than this to any evidence statement adds nothing to the whole
@@ -81,6 +87,15 @@ def pasted_units(
     evidence = np.vstack([kp.evidence for kp in part.key_points])
     statements = [s for kp in part.key_points for s in kp.rubric.evidence]
     sims = vectors @ evidence.T
+    secret = ~np.array(
+        [
+            kp.open_text[i] if i < len(kp.open_text) else False
+            for kp in part.key_points
+            for i in range(len(kp.rubric.evidence))
+        ],
+        dtype=bool,
+    )
+    sims = np.where(secret[None, :], sims, -1.0)
     result = sims.max(axis=1) >= pasted_at
     labels = [kp.rubric.label for kp in part.key_points]
     for i, unit in enumerate(units):
@@ -163,7 +178,8 @@ def match(
     evidence_at_best = float(np.max(sims[best]))
     others = [p.evidence for i, p in enumerate(part.key_points) if i != index]
     other = float(np.max(np.vstack(others) @ best_vector)) if others else 0.0
-    mistake = float(np.max(kp.mistakes @ best_vector)) if len(kp.mistakes) else 0.0
+    to_mistakes = kp.mistakes @ best_vector if len(kp.mistakes) else None
+    mistake = float(np.max(to_mistakes)) if to_mistakes is not None else 0.0
     mention = float(np.max(kp.mentions @ best_vector)) if len(kp.mentions) else 0.0
     values = {
         "best": float(gated[best]),
@@ -180,4 +196,5 @@ def match(
         values["pasted"] = 1.0  # the rubric's own words: `decide` counts them at most as a mention
     picked = [int(c) for c in order[:shortlist]]
     closest = [[int(e) for e in np.argsort(-sims[c])[:statements]] for c in picked]
-    return Match(values, best, picked, closest)
+    nearest_mistake = int(np.argmax(to_mistakes)) if to_mistakes is not None else None
+    return Match(values, best, picked, closest, nearest_mistake)

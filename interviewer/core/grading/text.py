@@ -203,6 +203,18 @@ def restates_labels(unit_text: str, labels: Sequence[str]) -> bool:
     return said > 0 and restated >= 0.5 * said
 
 
+def from_text(statement: str, source_pairs: set[tuple[str, str]], share: float = 0.6) -> bool:
+    """True when most of the statement's word pairs (`share` of them) are in the source's
+    (`word_pairs(source)`): a drafted statement made of the model answer's own words, joined under
+    a heading of it."""
+    own = _word_pairs(statement)
+    return bool(own) and len(own & source_pairs) >= share * len(own)
+
+
+def word_pairs(text: str) -> set[tuple[str, str]]:
+    return _word_pairs(text)
+
+
 def _word_pairs(text: str) -> set[tuple[str, str]]:
     words = [w.lower() for w in _WORD.findall(text)]
     return set(itertools.pairwise(words))
