@@ -20,15 +20,17 @@ if TYPE_CHECKING:
 
     from interviewer.core.bank.loading import LoadedBanks
     from interviewer.core.bank.schema import Question
-    from interviewer.core.feedback.config import UiPreferences
-    from interviewer.core.interview.session import DueOrder
+    from interviewer.core.config_file import UiPreferences
+    from interviewer.core.interview.settings import DueOrder
     from interviewer.core.ports import (
         AnswerGrader,
         FeedbackWriter,
+        SecondOpinionSource,
         TranscriptReader,
         TranscriptStore,
     )
     from interviewer.paths import Paths
+    from interviewer.tui.config import Services
     from interviewer.wiring import GradingContext
 
 _CHOICES = ("bank", "category", "difficulty", "count", "order", "time_limit")
@@ -66,7 +68,7 @@ def _split(values: list[str] | None) -> tuple[str, ...]:
 def settings_from_args(args: argparse.Namespace) -> tuple[Any, bool]:
     """The interview settings, and whether the user chose anything (then the start is direct)."""
     from interviewer.commands import CommandError
-    from interviewer.core.interview.session import InterviewSettings, Order
+    from interviewer.core.interview.settings import InterviewSettings, Order
 
     if args.count is not None and args.count < 1:
         raise CommandError(f"--count must be 1 or more, not {args.count}", 2)
@@ -83,6 +85,29 @@ def settings_from_args(args: argparse.Namespace) -> tuple[Any, bool]:
     )
     direct = any(getattr(args, name) is not None for name in _CHOICES)
     return settings, direct
+
+
+def check_choices(settings: Any, banks: LoadedBanks) -> None:
+    """A --bank that names no bank, or a --category that names no category of the chosen bank,
+    fails here in one line naming the known ones, before the TUI opens."""
+    from interviewer.commands import CommandError
+    from interviewer.core.interview.settings import resolve_categories
+
+    chosen = [b for b in banks.banks if settings.bank_id in (None, b.id)]
+    if settings.bank_id is not None and not chosen:
+        ids = ", ".join(b.id for b in banks.banks) or "none"
+        raise CommandError(f"unknown bank {one_line(settings.bank_id)!r}; known banks: {ids}", 2)
+    if not settings.categories:
+        return
+    known = sorted({q.category for bank in chosen for q in bank.questions})
+    unknown = [
+        ref for ref, found in resolve_categories(known, settings.categories).items() if not found
+    ]
+    if unknown:
+        names = ", ".join(repr(one_line(ref)) for ref in unknown)
+        raise CommandError(
+            f"unknown category {names}; known categories: {', '.join(known) or 'none'}", 2
+        )
 
 
 class SharedContext:
@@ -135,7 +160,13 @@ def warm_up(grader: AnswerGrader, question_ids: list[str]) -> None:
         prepare(question_ids)
 
 
-def open_transcripts(paths: Paths, context: SharedContext) -> TranscriptStore | None:
+def _to_stderr(warning: str) -> None:
+    print(one_line(f"interviewer: {warning}"), file=sys.stderr)
+
+
+def open_transcripts(
+    paths: Paths, context: SharedContext, warn: Callable[[str], None] = _to_stderr
+) -> TranscriptStore | None:
     """The SQLite store when it is installed; None means an in-memory store for this run.
 
     The store reads questions through the shared context, so the banks are parsed once.
@@ -147,12 +178,14 @@ def open_transcripts(paths: Paths, context: SharedContext) -> TranscriptStore | 
     try:
         store: TranscriptStore = open_store(paths, bank_lookup=context.question)
     except Exception as error:
-        print(one_line(f"interviewer: transcripts will not be saved: {error}"), file=sys.stderr)
+        warn(f"transcripts will not be saved: {error}")
         return None
     return store
 
 
-def feedback_writer(paths: Paths) -> FeedbackWriter | None:
+def feedback_writer(
+    paths: Paths, warn: Callable[[str], None] = _to_stderr
+) -> FeedbackWriter | None:
     try:
         from interviewer.adapters.llm import (  # type: ignore[import-not-found,unused-ignore]
             feedback_from_environment,
@@ -162,9 +195,72 @@ def feedback_writer(paths: Paths) -> FeedbackWriter | None:
     try:
         writer: FeedbackWriter | None = feedback_from_environment(paths)
     except Exception as error:  # feedback is optional; scoring works without it
-        print(one_line(f"interviewer: LLM feedback is off: {error}"), file=sys.stderr)
+        warn(f"LLM feedback is off: {error}")
         return None
     return writer
+
+
+def llm_judging(
+    paths: Paths, writer: FeedbackWriter | None, warn: Callable[[str], None] = _to_stderr
+) -> tuple[SecondOpinionSource | None, str]:
+    """Who asks the LLM for its per-key-point verdicts, and whose verdicts set the score: the
+    writer, when an endpoint is configured and [llm] second_opinion or judge = "llm" asks for
+    them; the judge from [llm] judge ("local" unless set; the score view says when "llm" has no
+    endpoint)."""
+    from interviewer.core.feedback.config import load_llm_config
+
+    try:
+        config = load_llm_config(paths.config_file, os.environ).config
+    except Exception as error:  # the LLM is optional; the local grader scores either way
+        warn(f"LLM verdicts are off: {error}")
+        return None, "local"
+    asks = config.second_opinion or config.judge == "llm"
+    source = getattr(writer, "second_opinion", None)
+    if not asks or source is None:
+        return None, config.judge
+    return cast("SecondOpinionSource", writer), config.judge
+
+
+class LateServices:
+    """The store and the LLM pieces, opened once, when the app's loading worker first asks (after
+    the first paint, so SQLite, pydantic and the LLM client are not imported before it). What
+    goes wrong becomes a warning line the app shows. Either thread may ask; `close` is final."""
+
+    def __init__(self, paths: Paths, context: SharedContext) -> None:
+        self.paths = paths
+        self.context = context
+        self._lock = threading.Lock()
+        self._services: Services | None = None
+        self._closed = False
+
+    def get(self) -> Services:
+        from interviewer.tui.config import Services
+
+        with self._lock:
+            if self._services is None:
+                if self._closed:  # asked after the app ended: open nothing that is never closed
+                    return Services()
+                warnings: list[str] = []
+                store = open_transcripts(self.paths, self.context, warnings.append)
+                writer = feedback_writer(self.paths, warnings.append)
+                opinions, judge = llm_judging(self.paths, writer, warnings.append)
+                self._services = Services(
+                    store, writer, opinions, judge, due_order(store), tuple(warnings)
+                )
+            return self._services
+
+    def reader(self) -> TranscriptReader:
+        """What Review and Progress read (`transcript_reader` of the store, once it is open)."""
+        return transcript_reader(self.get().store)()
+
+    def close(self) -> None:
+        """Closes the store if it was opened (waiting for an open in progress)."""
+        with self._lock:
+            self._closed = True
+            store = self._services.store if self._services is not None else None
+            close = getattr(store, "close", None)
+            if close is not None:
+                close()
 
 
 def due_order(store: TranscriptStore | None) -> DueOrder | None:
@@ -192,7 +288,7 @@ def transcript_reader(store: TranscriptStore | None) -> Callable[[], TranscriptR
 def preferences_saver(config_file: Path) -> Callable[[UiPreferences], None]:
     """Writes the theme and start choices to config.toml's [tui] tables; a run started directly
     from the command line has no start choices and keeps the saved ones."""
-    from interviewer.core.feedback.config import (
+    from interviewer.core.config_file import (
         UiPreferences,
         load_ui_preferences,
         save_ui_preferences,
@@ -206,8 +302,11 @@ def preferences_saver(config_file: Path) -> Callable[[UiPreferences], None]:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from interviewer.core.feedback.config import load_ui_preferences
-    from interviewer.core.interview.session import InterviewSettings
+    """Before `app.run()` only what the first frame needs (Textual, the settings, the [tui]
+    preferences; no pydantic, YAML, SQLite or numpy): the banks, the store and the LLM pieces are
+    opened in the app's loading worker after the first paint, the model after that."""
+    from interviewer.core.config_file import load_ui_preferences
+    from interviewer.core.interview.settings import InterviewSettings
     from interviewer.paths import Paths
     from interviewer.tui.app import make_app
     from interviewer.tui.config import AppDeps, AppSettings
@@ -218,25 +317,23 @@ def _run(args: argparse.Namespace) -> int:
     if not direct and remembered.start:  # the start screen opens with the last choices
         settings = InterviewSettings.from_dict(remembered.start)
     context = SharedContext(paths)
-    store = open_transcripts(paths, context)
+    if settings.bank_id is not None or settings.categories:  # named ones: checked before the TUI
+        check_choices(settings, context.banks())
+    services = LateServices(paths, context)
     deps = AppDeps(
         catalog=lambda: context.banks().banks,
         grader_factory=lambda: grader_factory(context),
-        store=store,
-        feedback=feedback_writer(paths),
-        due_order=due_order(store),
         warm_up=warm_up,
-        open_reader=transcript_reader(store),
+        open_reader=services.reader,
         save_preferences=preferences_saver(paths.config_file),
+        services=services.get,
     )
     app_settings = AppSettings(interview=settings, start_directly=direct, theme=remembered.theme)
     app = make_app(app_settings, deps)
     try:
         app.run()
     finally:
-        close = getattr(store, "close", None)
-        if close is not None:
-            close()
+        services.close()
     if app.model.loading:
         # Quit during the model load: don't let interpreter shutdown wait on (or tear down under)
         # torch's import in the loader thread. What the user typed is in the closed store.

@@ -12,13 +12,14 @@ from datetime import datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING, Any, Protocol
 
-from interviewer.core.result import Part, ScoreResult, Verdict, Versions
+from interviewer.core.terms import Part
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
     from interviewer.core.interview.practice import PracticePlan
+    from interviewer.core.result import ScoreResult, Verdict, Versions
     from interviewer.core.transcripts.records import (
         Correction,
         KeyPointStat,
@@ -68,6 +69,7 @@ class ResumedAnswer:
     seconds: float
     answer_id: int | None = None
     result: ScoreResult | None = None  # the current score, if it was scored
+    corrections: Mapping[int, Verdict] = field(default_factory=dict)  # the user's, by key point
 
 
 @dataclass(frozen=True)
@@ -179,3 +181,27 @@ class FeedbackWriter(Protocol):
     def description(self) -> str: ...  # e.g. "llama3 at http://127.0.0.1:11434/v1"
 
     def stream(self, request: FeedbackRequest) -> AsyncIterator[FeedbackEvent]: ...
+
+
+@dataclass(frozen=True)
+class KeyPointOpinion:
+    """The LLM's own verdict on one key point, with the passage it says shows it."""
+
+    key_point: str
+    verdict: Verdict
+    quote: str
+    quote_in_answer: bool  # False: the quote is not in the answer, so the verdict is unsupported
+
+
+@dataclass(frozen=True)
+class OpinionFailure:
+    message: str  # one line a user can act on
+
+
+class SecondOpinionSource(Protocol):
+    """The LLM's own verdict on each key point of a scored answer, one per key point in order
+    (`prompt.parse_second_opinion`). Never raises: a fault is one OpinionFailure line."""
+
+    async def second_opinion(
+        self, request: FeedbackRequest
+    ) -> list[KeyPointOpinion] | OpinionFailure: ...

@@ -9,6 +9,7 @@ app handles it here and tells the screen it shows when a score arrives.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import on, work
@@ -16,12 +17,9 @@ from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.reactive import reactive
 
-from interviewer.core.interview.session import InterviewSettings, Order, select_questions
-from interviewer.core.ports import TranscriptError
-from interviewer.core.rubric.schema import RubricMissing
+from interviewer.core.interview.settings import InterviewSettings, Order, select_questions
 from interviewer.core.safe_text import one_line
-from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
-from interviewer.tui.config import AppDeps, AppSettings
+from interviewer.tui.config import AppDeps, AppSettings, Services
 from interviewer.tui.grader_handle import GraderHandle, ModelState, ModelUnavailable
 from interviewer.tui.messages import (
     AnswerNotScored,
@@ -44,7 +42,6 @@ from interviewer.tui.messages import (
     SkipChosen,
 )
 from interviewer.tui.palette import interview_commands
-from interviewer.tui.run import InterviewRun
 from interviewer.tui.screens.base import TALL_FROM, InterviewScreen
 from interviewer.tui.screens.start import StartScreen
 
@@ -55,6 +52,7 @@ if TYPE_CHECKING:
     from interviewer.core.bank.schema import Bank
     from interviewer.core.interview.session import Attempt, Step
     from interviewer.core.ports import ResumableSession, TranscriptReader, TranscriptStore
+    from interviewer.tui.run import InterviewRun
 
 
 DONT_KNOW = "I don't know."  # the answer recorded by "I don't know: show me the answer"
@@ -76,7 +74,7 @@ class InterviewApp(App[None]):
         super().__init__()
         self.settings = settings
         self.deps = deps
-        self.store: TranscriptStore = deps.store or InMemoryTranscriptStore()
+        self._store: TranscriptStore | None = deps.store  # None: in memory, made when first used
         self.model = GraderHandle(deps.grader_factory, deps.warm_up)
         self.model_detail = ""
         self.banks: list[Bank] = []
@@ -91,6 +89,16 @@ class InterviewApp(App[None]):
 
     def now(self) -> float:
         return self.clock()
+
+    @property
+    def store(self) -> TranscriptStore:
+        """Where answers go: the store given (`AppDeps.store`, or `services`), else one in memory
+        for this run (imported when first needed: not before the first paint)."""
+        if self._store is None:
+            from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
+
+            self._store = InMemoryTranscriptStore()
+        return self._store
 
     def on_mount(self) -> None:
         theme = self.settings.theme
@@ -116,7 +124,16 @@ class InterviewApp(App[None]):
         except Exception as error:  # reported on screen; the app stays usable for quitting
             self.post_message(CatalogFailed(f"{type(error).__name__}: {error}"))
             return
-        self.post_message(CatalogLoaded(banks))
+        self.post_message(CatalogLoaded(banks, self._open_services()))
+
+    def _open_services(self) -> Services | None:
+        """The store and the LLM pieces (`AppDeps.services`), in the loading worker."""
+        if self.deps.services is None:
+            return None
+        try:
+            return self.deps.services()
+        except Exception as error:  # the interview goes on, in memory and without the LLM
+            return Services(warnings=(f"transcripts will not be saved: {error}",))
 
     def _model_done(self, handle: GraderHandle) -> None:
         """Called from the loading thread; posting a message is thread-safe."""
@@ -127,6 +144,8 @@ class InterviewApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="model", description="Preparing rubrics")
     def warm_up(self, question_ids: list[str]) -> None:
+        from interviewer.core.rubric.schema import RubricMissing  # pydantic: after the first paint
+
         try:
             self.model.warm_up(question_ids)
         except (ModelUnavailable, RubricMissing):
@@ -134,10 +153,14 @@ class InterviewApp(App[None]):
 
     @work(thread=True, exit_on_error=False, group="scoring", description="Scoring an answer")
     def score_answer(self, run: InterviewRun, step: Step, attempt: Attempt) -> None:
+        from interviewer.core.rubric.schema import PRACTICE_NOTE, PracticeOnly, RubricMissing
+
         try:
             result = self.model.score(step.question.id, attempt.text, step.part)
         except ModelUnavailable as error:
             reason = f"the model is unavailable ({error})"
+        except PracticeOnly:
+            reason = PRACTICE_NOTE  # the score view says "practice", not "not scored"
         except RubricMissing:
             reason = "this part has no rubric yet"
         except Exception as error:  # the answer is stored already; say so rather than hang
@@ -150,6 +173,8 @@ class InterviewApp(App[None]):
     # -- what the workers report ------------------------------------------------------------------
     def on_catalog_loaded(self, message: CatalogLoaded) -> None:
         self.banks = message.banks
+        if message.services is not None:
+            self._use_services(message.services)
         problem = getattr(self.store, "problem", None)  # the SQLite store could not open
         if problem is not None:
             self._store_error(str(problem))
@@ -157,10 +182,35 @@ class InterviewApp(App[None]):
             self.notify("No question banks found (see `interviewer bank check`).", severity="error")
         # The model after the next paint, so torch's import does not slow drawing the form.
         self.call_after_refresh(self._start_model)
-        if self.settings.start_directly and self.start_interview(self.settings.interview):
-            return
-        if self.view is not None:  # the start screen, also when a direct start matched nothing
-            self.view.post_message(CatalogReady(self.banks, self._resumable()))
+        if self.settings.start_directly:
+            # after the next refresh, not at once: switching away from the start screen while it
+            # is still mounting (banks that load at once) leaves its widgets without their children
+            self.call_after_refresh(self._start_directly)
+        else:
+            self._offer_start()
+
+    def _start_directly(self) -> None:
+        if not self.start_interview(self.settings.interview):
+            self._offer_start()  # a direct start that matched nothing: the start screen
+
+    def _offer_start(self) -> None:
+        if self.view is not None:
+            due = self.deps.due_order is not None
+            self.view.post_message(CatalogReady(self.banks, self._resumable(), due))
+
+    def _use_services(self, services: Services) -> None:
+        self.deps = replace(
+            self.deps,
+            store=services.store,
+            feedback=services.feedback,
+            opinions=services.opinions,
+            judge=services.judge,
+            due_order=services.due_order,
+        )
+        if services.store is not None:
+            self._store = services.store
+        for warning in services.warnings:
+            self.notify(one_line(warning), severity="warning", timeout=10, markup=False)
 
     def on_catalog_failed(self, message: CatalogFailed) -> None:
         self._start_model()
@@ -228,7 +278,7 @@ class InterviewApp(App[None]):
 
     def _remember(self) -> None:
         """Saves the theme and the start screen's last choices for the next run."""
-        from interviewer.core.feedback.config import UiPreferences
+        from interviewer.core.config_file import UiPreferences
 
         save = self.deps.save_preferences
         if save is None:
@@ -320,6 +370,8 @@ class InterviewApp(App[None]):
             self.notify(
                 f"No bank {settings.bank_id!r}; asking from {bank.id!r}.", severity="warning"
             )
+        from interviewer.tui.run import InterviewRun
+
         questions = select_questions(bank.questions, settings, self.deps.due_order)
         if settings.order is Order.DUE and self.deps.due_order is None:
             self.notify("“Due and weakest first” needs earlier transcripts; shuffled instead.")
@@ -340,6 +392,8 @@ class InterviewApp(App[None]):
                 one_line(f"The bank {saved.bank_id!r} is gone."), severity="error", markup=False
             )
             return
+        from interviewer.tui.run import InterviewRun
+
         settings = InterviewSettings.from_dict(saved.settings)
         self.interview = InterviewRun.resume(
             self.store, bank, saved, settings, self._store_error, self._answer_lost
@@ -377,7 +431,12 @@ class InterviewApp(App[None]):
             return
         attempt = run.submit(step, text, self.now())
         reader = self.transcripts if self.deps.open_reader is not None else None
-        self._show(ScoreScreen(run, step, attempt, self.deps.feedback, reader))
+        deps = self.deps
+        self._show(
+            ScoreScreen(
+                run, step, attempt, deps.feedback, reader, opinions=deps.opinions, judge=deps.judge
+            )
+        )
         self.score_answer(run, step, attempt)
 
     def next_step(self) -> None:
@@ -486,6 +545,8 @@ class InterviewApp(App[None]):
     # -- looking back: transcripts ---------------------------------------------------------------
     def transcripts(self) -> TranscriptReader | None:
         """The transcript reader (`AppDeps.open_reader`), opened the first time it is needed."""
+        from interviewer.core.ports import TranscriptError
+
         if self._reader is None and self.deps.open_reader is not None:
             try:
                 self._reader = self.deps.open_reader()

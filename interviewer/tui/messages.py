@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from interviewer.core.interview.session import Attempt, InterviewSettings, Step
     from interviewer.core.ports import ResumableSession
     from interviewer.core.result import ScoreResult
+    from interviewer.tui.config import Services
     from interviewer.tui.run import InterviewRun
 
 
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 @dataclass
 class CatalogLoaded(Message):
     banks: list[Bank]
+    services: Services | None = None  # opened in the same worker (`AppDeps.services`)
 
 
 @dataclass
@@ -131,6 +133,7 @@ class CatalogReady(Message, bubble=False):
 
     banks: list[Bank]
     resumable: ResumableSession | None
+    due_available: bool = False  # the store can rank questions "due and weakest first"
 
 
 @dataclass

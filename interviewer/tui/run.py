@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from interviewer.core.interview.session import Attempt, InterviewSession, InterviewSettings, Step
 from interviewer.core.ports import ResumableSession, ResumedAnswer
-from interviewer.core.transcripts.records import versions_of
 
 if TYPE_CHECKING:
     from interviewer.core.bank.schema import Bank, Question
@@ -88,7 +87,13 @@ class InterviewRun:
         for key, text in saved.answered.items():
             earlier = saved.history.get(key) or [ResumedAnswer(text, 0.0)]
             session.restore(
-                key, [Attempt(a.text, a.seconds, a.answer_id, a.result) for a in earlier]
+                key,
+                [
+                    Attempt(
+                        a.text, a.seconds, a.answer_id, a.result, corrections=dict(a.corrections)
+                    )
+                    for a in earlier
+                ],
             )
         session.drafts.update(saved.drafts)
         session.skip_answered()
@@ -172,6 +177,8 @@ class InterviewRun:
             self.on_store_error(lost)
 
     def record_score(self, attempt: Attempt, result: ScoreResult) -> None:
+        from interviewer.core.transcripts.records import versions_of  # pydantic: not at start-up
+
         attempt.result = result
         answer_id = attempt.answer_id
         if answer_id is None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from interviewer.core.feedback.config import (
+from interviewer.core.config_file import (
     UiPreferences,
     load_ui_preferences,
     save_ui_preferences,

@@ -8,7 +8,7 @@ import pytest
 from textual.widgets import Checkbox, DataTable, Input, Label, RadioButton, Static
 
 from interviewer.commands.interview import preferences_saver
-from interviewer.core.feedback.config import load_ui_preferences
+from interviewer.core.config_file import load_ui_preferences
 from interviewer.core.grading.grader import Grader
 from interviewer.core.interview.session import InterviewSettings, Order, summarise
 from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore

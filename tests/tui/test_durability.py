@@ -350,7 +350,11 @@ def test_killed_50_ms_after_submitting_the_answer_is_on_disk(home: Path, tmp_pat
     watchdog.start()
     try:
         assert child.stdout is not None
-        assert child.stdout.readline().strip() == "submitted"
+        said = child.stdout.readline().strip()
+        if said != "submitted":  # stuck or crashed before the submit: say where
+            child.kill()
+            _out, err = child.communicate(timeout=10)
+            pytest.fail(f"the child never submitted (exit {child.returncode}): {err[-2000:]}")
         time.sleep(0.05)
         os.kill(child.pid, signal.SIGKILL)
         child.wait(timeout=10)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 from pydantic import ValidationError
 
-from interviewer.core.bank.schema import Bank
+from interviewer.core.bank.schema import MAX_ID, Bank
 from interviewer.core.problems import FileProblems, Problem, problems_from_validation, read_yaml
 
 
@@ -52,6 +52,7 @@ def load_bank(path: Path) -> Bank:
 class LoadedBanks:
     banks: list[Bank] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    files: dict[str, Path] = field(default_factory=dict)  # bank id -> the file it was read from
 
     def get(self, bank_id: str) -> Bank | None:
         return next((bank for bank in self.banks if bank.id == bank_id), None)
@@ -76,12 +77,29 @@ def load_banks(paths: Iterable[Path]) -> LoadedBanks:
         except FileProblems as error:
             loaded.problems.extend(error.problems)
             continue
-        if loaded.get(bank.id) is not None:
-            loaded.problems.append(
-                Problem(
-                    str(path), "bank", "id", f"duplicate bank id {bank.id!r}; this file is skipped"
-                )
-            )
+        if (problem := duplicate_id(path, bank, loaded.files)) is not None:
+            loaded.problems.append(problem)
             continue
         loaded.banks.append(bank)
+        loaded.files[bank.id] = path
     return loaded
+
+
+def duplicate_id(path: Path, bank: Bank, owners: Mapping[str, Path]) -> Problem | None:
+    """The problem when another file already holds this bank's id: that file's bank is used and
+    this one is skipped (`bank list` warns, `bank check` fails, `bank import` avoids it)."""
+    owner = owners.get(bank.id)
+    if owner is None or owner.resolve() == path.resolve():
+        return None
+    message = f"duplicate bank id {bank.id!r} (also in {owner}); this file is skipped"
+    return Problem(str(path), "bank", "id", message)
+
+
+def unique_bank_id(wanted: str, taken: Collection[str]) -> str:
+    """`wanted`, or `wanted-2`, `wanted-3`, ... : the first that no loaded bank uses."""
+    number, candidate = 1, wanted
+    while candidate in taken:
+        number += 1
+        suffix = f"-{number}"
+        candidate = wanted[: MAX_ID - len(suffix)].rstrip("-") + suffix
+    return candidate

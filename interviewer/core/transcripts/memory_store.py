@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from interviewer.core.ports import ResumableSession, ResumedAnswer, TranscriptError
-from interviewer.core.result import ScoreResult, Versions
+
+if TYPE_CHECKING:
+    from interviewer.core.result import ScoreResult, Versions
 
 
 @dataclass

@@ -73,6 +73,7 @@ are remembered for the next start, in the `[tui]` tables of `config.toml`.
             await self.show_catalog(self.banks, self.resumable)
 
     async def on_catalog_ready(self, message: CatalogReady) -> None:
+        self.due_available = message.due_available  # known once the store is open
         await self.show_catalog(message.banks, message.resumable)
 
     async def show_catalog(self, banks: Sequence[Bank], resumable: ResumableSession | None) -> None:

@@ -45,7 +45,10 @@ class StatusBar(Horizontal):
         self.watch(self.app, "model_state", self._show_state)
 
     def _show_state(self, state: ModelState) -> None:
-        label = self.query_one("#model-state", Static)
+        found = self.query("#model-state").results(Static)
+        label = next(found, None)
+        if label is None:  # a screen switched away while mounting: nothing left to show it on
+            return
         text = _STATE_TEXT[state]
         detail = getattr(self.app, "model_detail", "")
         label.update(Content(one_line(f"{text} {detail}".rstrip())))  # an error is not markup

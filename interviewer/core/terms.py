@@ -1,0 +1,27 @@
+"""The plain words of a score: which part of a question an answer is to, and a key point's verdict
+with what it counts for.
+
+Enums only, no pydantic: the interview session, the ports and the TUI's first frame import them
+without paying for the models in `interviewer.core.result` (which re-exports them).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Part(StrEnum):
+    """Which part of a question an answer is to; the values are what transcripts and JSON store."""
+
+    MAIN = "main"
+    FOLLOW_UP = "follow_up"
+
+
+class Verdict(StrEnum):
+    COVERED = "covered"
+    PARTIAL = "partial"
+    MISSING = "missing"
+
+
+# A verdict read as a coverage label, in the eval set's 1 / 0.5 / 0 scale.
+VERDICT_COVERAGE = {Verdict.COVERED: 1.0, Verdict.PARTIAL: 0.5, Verdict.MISSING: 0.0}
