@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -10,13 +10,16 @@ from typing import TYPE_CHECKING
 from interviewer.core.bank.loading import LoadedBanks, load_banks
 from interviewer.core.bank.schema import Question
 from interviewer.core.feedback.prompt import feedback_request
-from interviewer.core.grading.embedding import StatementCache
+from interviewer.core.grading.embedding import Progress, StatementCache
 from interviewer.core.grading.grader import Grader
 from interviewer.core.grading.params import ScoringParams, load_params, params_file
 from interviewer.core.ports import Embedder, FeedbackRequest, Verifier
+from interviewer.core.problems import FileProblems, Problem
 from interviewer.core.result import ScoreResult
+from interviewer.core.rubric.drafting import Encoder, draft_rubric
 from interviewer.core.rubric.loading import RubricSet, load_rubric_set
-from interviewer.paths import Paths
+from interviewer.core.rubric.schema import Rubric
+from interviewer.paths import Paths, shipped_statements_file
 
 if TYPE_CHECKING:
     from interviewer.adapters.store.sqlite import SqliteTranscriptStore
@@ -30,9 +33,10 @@ class GradingContext:
     rubrics_dirs: list[Path]
     verifier_params: ScoringParams | None = None  # for similarity + verifier, once tuned
 
-    def question(self, ref: str) -> Question | None:
+    def question(self, ref: str, bank_id: str | None = None) -> Question | None:
+        """By id, number or unique start of an id, in `bank_id` or else the first bank that has it."""
         for bank in self.banks.banks:
-            if (question := bank.get(ref)) is not None:
+            if bank_id in (None, bank.id) and (question := bank.get(ref)) is not None:
                 return question
         return None
 
@@ -54,19 +58,30 @@ def load_context(paths: Paths | None = None, rubrics_dir: Path | None = None) ->
     banks = load_banks(paths.bank_dirs())
     dirs = [rubrics_dir] if rubrics_dir is not None else [paths.project_rubrics, paths.user_rubrics]
     rubrics = load_rubric_set(dirs, banks.banks)  # what `bank check` rejects is never used
-    params = layered_params(dirs)
-    verifier_params = layered_params(dirs, verifier=True)
+    # a broken user map is one warning among the rubric problems, and the shipped map is used
+    params = layered_params(dirs, problems=rubrics.problems)
+    verifier_params = layered_params(dirs, verifier=True, problems=rubrics.problems)
     tuned = verifier_params.uses_verifier
     return GradingContext(banks, rubrics, params, dirs, verifier_params if tuned else None)
 
 
-def layered_params(dirs: Sequence[Path], *, verifier: bool = False) -> ScoringParams:
-    """The fitted map of the last folder that has one, as rubrics layer: the user's own map
-    (written by `interviewer tune`) over the shipped one; defaults when none has a map."""
+def layered_params(
+    dirs: Sequence[Path], *, verifier: bool = False, problems: list[Problem] | None = None
+) -> ScoringParams:
+    """The fitted map of the last folder that has a good one, as rubrics layer: the user's own map
+    (written by `interviewer tune`) over the shipped one; defaults when none has a map. A map that
+    does not load (too big, a value out of range) adds one line to `problems` and is passed over."""
     for directory in reversed(dirs):
-        if (directory / params_file(verifier)).exists():
+        if not (directory / params_file(verifier)).exists():
+            continue
+        try:
             return load_params(directory, verifier=verifier)
-    return load_params(dirs[0], verifier=verifier)
+        except FileProblems as error:
+            if problems is not None:
+                first = error.problems[0]
+                message = f"{first.message}; this map is not used, the shipped one is"
+                problems.append(Problem(first.file, first.where, first.field, message))
+    return ScoringParams()
 
 
 # the --model value for the packaged model exactly as published, without our tuned layers
@@ -74,6 +89,12 @@ PUBLISHED = "published"
 
 
 def default_embedder(model: str | None = None) -> Embedder:
+    """The shipped model (our tuned layers) runs on onnxruntime, without torch; another model
+    (`--model PATH`, or `published`: the packaged one without our layers) on sentence-transformers."""
+    if model is None:
+        from interviewer.adapters.onnx_embedder import OnnxEmbedder
+
+        return OnnxEmbedder()
     from interviewer.adapters.embedder import SentenceTransformerEmbedder
 
     if model == PUBLISHED:
@@ -88,18 +109,48 @@ def build_grader(
     paths: Paths | None = None,
     params: ScoringParams | None = None,
     verifier: Verifier | None = None,
+    progress: Progress | None = None,
 ) -> Grader:
     """A grader: similarity only, or with the caller's verifier (only `interviewer eval` and `tune`
     pass one: no verifier ships while none beats similarity). With a verifier and a fitted
-    verifier map, that map scores unless `params` says otherwise."""
+    verifier map, that map scores unless `params` says otherwise. `progress` hears a build of
+    the rubric statement cache (see `cache_progress_on_stderr`)."""
     paths = paths or Paths.from_env()
     embedder = embedder or default_embedder()
-    cache = StatementCache(embedder, paths.cache)
+    cache = StatementCache(
+        embedder, paths.cache, shipped=shipped_statements_file(), progress=progress
+    )
     if params is None:
         tuned = context.verifier_params
         params = tuned if verifier is not None and tuned is not None else context.params
     rubrics, prompts = context.rubrics.rubrics, context.prompts()
-    return Grader(embedder, rubrics, prompts, params, cache, verifier)
+    answers = {q.id: q.answer for bank in context.banks.banks for q in bank.questions}
+    drafter = drafter_for(context, cache)  # a question with no rubric is graded with a draft
+    return Grader(
+        embedder, rubrics, prompts, params, cache, verifier, drafter=drafter, answers=answers
+    )
+
+
+def drafter_for(context: GradingContext, encoder: Encoder) -> Callable[[str], Rubric | None]:
+    """Drafts a rubric, when asked, for a question of the loaded banks (None for another id)."""
+    questions = {q.id: q for bank in context.banks.banks for q in bank.questions}
+
+    def draft(question_id: str) -> Rubric | None:
+        question = questions.get(question_id)
+        return None if question is None else draft_rubric(question, encoder)
+
+    return draft
+
+
+def cache_progress_on_stderr(done: int, total: int) -> None:
+    """The CLI's word on a rubric cache build (only statements the shipped cache lacks)."""
+    import sys
+
+    line = f"building the rubric cache, once: {done}/{total}"
+    if sys.stderr.isatty():
+        print(f"\r{line}", end="\n" if done >= total else "", file=sys.stderr, flush=True)
+    elif done in (0, total):  # a log gets the start and the end, not every chunk
+        print(line, file=sys.stderr, flush=True)
 
 
 def open_user_store() -> SqliteTranscriptStore:

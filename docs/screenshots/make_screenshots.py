@@ -38,6 +38,7 @@ def fixed_order(ids: Sequence[str]) -> list[str]:
 
 
 async def shoot(size: tuple[int, int], suffix: str) -> None:
+    from interviewer.adapters.store.sqlite import open_store
     from interviewer.commands.interview import SharedContext, grader_factory
     from interviewer.core.interview.session import InterviewSettings, Order
     from interviewer.paths import Paths
@@ -45,11 +46,17 @@ async def shoot(size: tuple[int, int], suffix: str) -> None:
     from interviewer.tui.config import AppDeps, AppSettings
     from interviewer.tui.widgets.answer_editor import AnswerEditor
 
-    context = SharedContext(Paths.from_env())
+    paths = Paths.from_env()
+    context = SharedContext(paths)
+    paths.home.mkdir(parents=True, exist_ok=True)
+    paths.database.unlink(missing_ok=True)  # one size's session only: Review shows it alone
+    store = open_store(paths, bank_lookup=context.question)
     deps = AppDeps(
         catalog=lambda: context.banks().banks,
         grader_factory=lambda: grader_factory(context),
+        store=store,
         due_order=fixed_order,
+        open_reader=lambda: store,
     )
     settings = AppSettings(interview=InterviewSettings(count=2, order=Order.DUE))
     app = make_app(settings, deps)
@@ -92,6 +99,11 @@ async def shoot(size: tuple[int, int], suffix: str) -> None:
         await pilot.press("escape")
         await pilot.pause()
         save("summary")
+        app.open_review()
+        for _ in range(3):  # the list, then the newest session, load in workers
+            await settle()
+        save("review")
+    store.close()
 
 
 def main() -> None:

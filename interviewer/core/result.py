@@ -5,20 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-
-class Part(StrEnum):
-    """Which part of a question an answer is to; the values are what transcripts and JSON store."""
-
-    MAIN = "main"
-    FOLLOW_UP = "follow_up"
-
-
-class Verdict(StrEnum):
-    COVERED = "covered"
-    PARTIAL = "partial"
-    MISSING = "missing"
+from interviewer.core.terms import Part as Part  # defined without pydantic, for a cheap import
+from interviewer.core.terms import Verdict as Verdict
 
 
 class Judgement(StrEnum):
@@ -38,6 +28,8 @@ class Flag(StrEnum):
     NON_ENGLISH = "non_english"
     TRUNCATED = "truncated"
     RUBRIC_PASTED = "rubric_pasted"
+    DRAFT_RUBRIC = "draft_rubric"  # no rubric file: graded with one drafted from the model answer
+    LLM_JUDGED = "llm_judged"  # --judge llm: the LLM's verdicts set the score
 
 
 FLAG_MESSAGES = {
@@ -49,6 +41,8 @@ FLAG_MESSAGES = {
     Flag.NON_ENGLISH: "The answer does not look like English; the grader only understands English.",
     Flag.TRUNCATED: "The answer is very long; only its beginning was scored.",
     Flag.RUBRIC_PASTED: "Rubric text pasted: it counts at most as a mention, never as an explanation.",
+    Flag.DRAFT_RUBRIC: "Graded with a drafted rubric (made from the model answer, not written by hand).",
+    Flag.LLM_JUDGED: "The LLM judged this answer: its verdicts set the score; the local grader's are shown beside them.",
 }
 
 
@@ -58,6 +52,17 @@ class EvidenceSpan(BaseModel):
     text: str
     start: int
     end: int
+
+
+class SecondOpinion(BaseModel):
+    """The other judge's verdict on a key point: the LLM's beside the local grader's, or the local
+    grader's beside the LLM's when the LLM is the judge (`--judge llm`)."""
+
+    model_config = ConfigDict(frozen=True)
+
+    judge: str  # "llm" or "local"
+    verdict: Verdict
+    quote: str = ""  # the LLM's quote, when it is in the answer
 
 
 class KeyPointResult(BaseModel):
@@ -71,10 +76,14 @@ class KeyPointResult(BaseModel):
     weight: float = 1.0
     judgement: Judgement | None = None  # None when no verifier ran
     contradicted: str | None = None  # the rubric statement the answer stated wrongly
+    # The rubric's known mistake that the best span is as close to as to the evidence: the point
+    # lost part of its coverage for it (the grader's `mistake_factor`), and the user is shown why.
+    like_mistake: str | None = None
     features: dict[str, float] = Field(default_factory=dict, exclude=True)
-    # What a strong answer says for this point (the rubric's first evidence statements), for the
-    # score view; not stored with transcripts.
-    expected: tuple[str, ...] = Field(default=(), exclude=True)
+    # What a strong answer says for this point (the rubric's first evidence statements): shown on
+    # the score view and stored with the transcript, so review and the exports show what was shown.
+    expected: tuple[str, ...] = ()
+    second: SecondOpinion | None = None  # the other judge's verdict, when one was asked
 
     @property
     def explanation(self) -> str:
@@ -97,9 +106,19 @@ class ScoreResult(BaseModel):
     model: str = ""
     rubric_version: int = 1
 
+    @field_validator("flags", mode="before")
+    @classmethod
+    def _known_flags(cls, value: object) -> object:
+        """Flags a newer interviewer stored (or an export carries) that this one does not know are
+        dropped: a transcript must stay readable."""
+        if not isinstance(value, list | tuple):
+            return value
+        known = {flag.value for flag in Flag}
+        return [flag for flag in value if isinstance(flag, str) and flag in known]
+
     @property
     def messages(self) -> list[str]:
-        return [FLAG_MESSAGES[flag] for flag in self.flags]
+        return [FLAG_MESSAGES[flag] for flag in self.flags if flag in FLAG_MESSAGES]
 
     def contract(self, request_id: object = None) -> dict[str, object]:
         """The JSON the CLI prints: the shape other tools rely on."""
@@ -120,6 +139,8 @@ class ScoreResult(BaseModel):
                         "similarity": kp.similarity,
                         "judgement": kp.judgement.value if kp.judgement else None,
                         "contradicted": kp.contradicted,
+                        "like_mistake": kp.like_mistake,
+                        "second_opinion": kp.second.model_dump() if kp.second else None,
                     }
                     for kp in self.key_points
                 ],

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from interviewer.core.result import Part, Verdict
+from interviewer.core.transcripts.export_text import second_opinion_label, strong_answer_notes
 from interviewer.core.transcripts.render import PART_TITLES, point_colour
 from interviewer.views.highlight import highlight_answer
 from interviewer.views.safe import cell, clean, markdown, one_line, safe_text
@@ -57,7 +58,46 @@ def key_point_lines(answer: StoredAnswer) -> Text:
         if answer.correction(index) is not None:
             text.append(f"  corrected: grader said {kp.verdict.value}", style="italic cyan")
         text.append("\n")
+        if kp.second is not None:  # the other judge's verdict: the LLM's, or the local grader's
+            other = one_line(second_opinion_label(kp.second))
+            text.append(f"        {other}\n", style=VERDICT_STYLE.get(kp.second.verdict, "dim"))
+        for label, statement in strong_answer_notes(kp, verdict):
+            text.append(f"        {label}: ", style="dim").append(f"“{one_line(statement)}”\n")
     return text
+
+
+def strong_answer_text(answer: StoredAnswer) -> Text:
+    """Per missed or partial point (after corrections): what a strong answer says, and the
+    statement the answer contradicted; empty when there is nothing to show."""
+    from rich.text import Text
+
+    text = Text()
+    if answer.score is None:
+        return text
+    for index, (kp, verdict) in enumerate(
+        zip(answer.score.result.key_points, answer.verdicts(), strict=True)
+    ):
+        notes = strong_answer_notes(kp, verdict)
+        if not notes:
+            continue
+        if text:
+            text.append("\n")
+        text.append("  ", style=f"on {point_colour(index)}").append(f" [{index + 1}] ")
+        text.append(f"{MARKS[verdict]} {verdict.value} ", style=VERDICT_STYLE[verdict])
+        text.append(one_line(kp.key_point))
+        for label, statement in notes:
+            text.append(f"\n      {label}: ", style="dim").append(f"“{one_line(statement)}”")
+    return text
+
+
+def flag_lines(answer: StoredAnswer) -> Text | None:
+    """The grader's flags on the current score, as the score view showed them; None without."""
+    from rich.text import Text
+
+    messages = answer.score.result.messages if answer.score else []
+    if not messages:
+        return None
+    return Text("\n".join(f"⚠ {message}" for message in messages), style="yellow")
 
 
 def answer_renderables(record: SessionRecord, answer: StoredAnswer) -> list[RenderableType]:
@@ -72,9 +112,10 @@ def answer_renderables(record: SessionRecord, answer: StoredAnswer) -> list[Rend
         Rule(cell(f"{question.title} · {PART_TITLES.get(answer.part, answer.part)}"), align="left"),
         safe_text(prompt or "", style="italic"),
         Text(f"answer {answer.id} · score {shown} · {answer.seconds:.0f} s", style="bold"),
-        highlighted_answer(answer),
-        key_point_lines(answer),
     ]
+    if (flags := flag_lines(answer)) is not None:
+        items.append(flags)
+    items += [highlighted_answer(answer), key_point_lines(answer)]
     if answer.feedback is not None:
         items += [Text("Feedback", style="bold"), markdown(answer.feedback.text)]
     if answer.part == Part.MAIN and question.model_answer:

@@ -18,12 +18,19 @@ import pytest
 from textual.pilot import Pilot
 
 from interviewer.adapters.store.sqlite import SqliteTranscriptStore
-from interviewer.core.result import Verdict
+from interviewer.core.result import Flag, Verdict
 from interviewer.tui.app import InterviewApp
 from interviewer.tui.screens.review import ReviewScreen
 from interviewer.tui.widgets.answer_editor import AnswerEditor
 from interviewer.wiring import GradingContext
-from tests.store.helpers import CIRCUIT, CIRCUIT_ANSWER, VERSIONS, fill_session, result_for
+from tests.store.helpers import (
+    CIRCUIT,
+    CIRCUIT_ANSWER,
+    VERSIONS,
+    circuit_result,
+    fill_session,
+    result_for,
+)
 
 from .conftest import FixedGrader, build_app
 from .helpers import answer_and_submit, settle, type_answer, until
@@ -69,6 +76,9 @@ def in_utc() -> Iterator[None]:
     time.tzset()
 
 
+FALLBACK_SAYS = "While it is open, calls get a fallback: a cached value or a default response."
+
+
 @pytest.fixture
 def transcripts(
     context: GradingContext, tmp_path: Path, in_utc: None
@@ -81,7 +91,14 @@ def transcripts(
         bank_lookup=context.question,
         clock=clock,
     )
-    fill_session(store)
+    first = store.load_session(fill_session(store)).answers[0]
+    # what the score view showed with it: a flag, and what a strong answer says for the point missed
+    shown = circuit_result()
+    missed = shown.key_points[2].model_copy(update={"expected": (FALLBACK_SAYS,)})
+    shown = shown.model_copy(
+        update={"key_points": [*shown.key_points[:2], missed], "flags": [Flag.TERM_LIST]}
+    )
+    store.save_score(first.id, shown, VERSIONS)
     clock.now += timedelta(days=2)
     session = store.start_session("architecture-system-design", [CIRCUIT], {"count": 1})
     answer = store.submit_answer(session, CIRCUIT, "main", CIRCUIT_ANSWER, 80.0)
@@ -200,8 +217,9 @@ def test_review(
     snap_compare: SnapCompare, looking_back: InterviewApp, size: tuple[int, int]
 ) -> None:
     """Sessions newest first with date, answered count, mean and bank; the chosen one on the right:
-    each answer under its title and score, the evidence highlighted and numbered, its key points
-    with verdicts, and collapsed feedback and model answer."""
+    each answer under its title and score, its flags, the evidence highlighted and numbered, its
+    key points with verdicts, what a strong answer says for the one missed, and collapsed feedback
+    and model answer."""
     assert snap_compare(looking_back, run_before=_on_review, terminal_size=size)
 
 

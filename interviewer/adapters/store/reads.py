@@ -118,8 +118,18 @@ def _history(record: SessionRecord) -> dict[tuple[str, str], list[ResumedAnswer]
     history: dict[tuple[str, str], list[ResumedAnswer]] = {}
     for answer in record.answers:
         stored = answer.score
+        points = stored.result.key_points if stored else []
+        corrections = {
+            i: fixed.verdict for i in range(len(points)) if (fixed := answer.correction(i))
+        }
         history.setdefault((answer.question_id, answer.part), []).append(
-            ResumedAnswer(answer.text, answer.seconds, answer.id, stored.result if stored else None)
+            ResumedAnswer(
+                answer.text,
+                answer.seconds,
+                answer.id,
+                stored.result if stored else None,
+                corrections,
+            )
         )
     return history
 

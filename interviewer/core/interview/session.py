@@ -6,110 +6,25 @@ loses what the session knows. Time comes in as plain `now` numbers so the clock 
 
 from __future__ import annotations
 
-import random
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING
 
-from interviewer.core.bank.schema import Question
-from interviewer.core.result import Part, ScoreResult, Verdict
+# What to ask lives in `settings` (the TUI's first frame imports only that); re-exported here.
+from interviewer.core.interview.settings import DueOrder as DueOrder
+from interviewer.core.interview.settings import InterviewSettings as InterviewSettings
+from interviewer.core.interview.settings import Order as Order
+from interviewer.core.interview.settings import matching as matching
+from interviewer.core.interview.settings import resolve_categories as resolve_categories
+from interviewer.core.interview.settings import select_questions as select_questions
+from interviewer.core.terms import VERDICT_COVERAGE, Part, Verdict
+
+if TYPE_CHECKING:  # pydantic models: not imported by the TUI before its first paint
+    from interviewer.core.bank.schema import Question
+    from interviewer.core.result import ScoreResult
 
 
-class Order(StrEnum):
-    SHUFFLED = "shuffled"
-    BANK = "bank"
-    DUE = "due"  # due for review and weakest first; needs an ordering from the transcripts
-
-
-# Reorders question ids, most urgent first ("due and weakest first"); supplied by the store side.
-DueOrder = Callable[[Sequence[str]], Sequence[str]]
 StepKey = tuple[str, str]  # (question id, part): a Part, which is a str, as the store keys it
-
-
-@dataclass(frozen=True)
-class InterviewSettings:
-    """What the start screen and `interviewer interview` choose. Defaults start at once."""
-
-    bank_id: str | None = None  # None: the first bank found
-    categories: tuple[str, ...] = ()  # empty: every category
-    difficulties: tuple[str, ...] = ()  # empty: every difficulty
-    count: int = 5
-    order: Order = Order.SHUFFLED
-    time_limit: float | None = None  # seconds per question; running out only warns
-    seed: int | None = None  # fixes the shuffle (tests, screenshots)
-
-    def as_dict(self) -> dict[str, object]:
-        """Plain values for the transcript store's `settings` column."""
-        return {
-            "bank_id": self.bank_id,
-            "categories": list(self.categories),
-            "difficulties": list(self.difficulties),
-            "count": self.count,
-            "order": self.order.value,
-            "time_limit": self.time_limit,
-        }
-
-    @classmethod
-    def from_dict(cls, data: Mapping[str, Any]) -> InterviewSettings:
-        """Back from `as_dict` (a resumed session); unknown or broken values fall back to defaults."""
-        limit = data.get("time_limit")
-        try:
-            order = Order(str(data.get("order", Order.SHUFFLED.value)))
-        except ValueError:
-            order = Order.SHUFFLED
-        return cls(
-            bank_id=data.get("bank_id") or None,
-            categories=tuple(data.get("categories") or ()),
-            difficulties=tuple(data.get("difficulties") or ()),
-            count=int(data.get("count") or 5),
-            order=order,
-            time_limit=float(limit) if isinstance(limit, int | float) and limit > 0 else None,
-        )
-
-
-def resolve_categories(known: Iterable[str], wanted: Iterable[str]) -> dict[str, set[str]]:
-    """Each wanted category -> the known ones it names (casefolded): its full name, else every
-    category it is a case-insensitive prefix of. An empty set: no such category."""
-    names = {c.casefold() for c in known}
-    resolved: dict[str, set[str]] = {}
-    for ref in wanted:
-        key = ref.strip().casefold()
-        resolved[ref] = {key} if key in names else {c for c in names if key and c.startswith(key)}
-    return resolved
-
-
-def matching(questions: Sequence[Question], settings: InterviewSettings) -> list[Question]:
-    """The questions the settings' categories and difficulties keep, in bank order."""
-    named = resolve_categories({q.category for q in questions}, settings.categories)
-    categories = {name for names in named.values() for name in names}
-    levels = {d.casefold() for d in settings.difficulties}
-    return [
-        q
-        for q in questions
-        if (not settings.categories or q.category.casefold() in categories)
-        and (not levels or q.difficulty.value.casefold() in levels)
-    ]
-
-
-def select_questions(
-    questions: Sequence[Question],
-    settings: InterviewSettings,
-    due_order: DueOrder | None = None,
-) -> list[Question]:
-    """The questions to ask, filtered and ordered; `due` without an ordering falls back to shuffled.
-    A category may be named by a case-insensitive prefix ("dist" for Distributed Systems)."""
-    pool = matching(questions, settings)
-    if settings.order is Order.BANK:
-        ordered = sorted(pool, key=lambda q: q.number)
-    elif settings.order is Order.DUE and due_order is not None:
-        by_id = {q.id: q for q in pool}
-        ranked = [by_id[i] for i in dict.fromkeys(due_order([q.id for q in pool])) if i in by_id]
-        ordered = ranked + [q for q in pool if q not in ranked]
-    else:
-        ordered = list(pool)
-        random.Random(settings.seed).shuffle(ordered)
-    return ordered[: max(0, settings.count)]
 
 
 @dataclass(frozen=True)
@@ -146,6 +61,43 @@ class Attempt:
     answer_id: int | None = None  # the transcript store's id
     result: ScoreResult | None = None
     unscored: str | None = None  # why there is no score (no follow-up rubric, model failed)
+    corrections: dict[int, Verdict] = field(default_factory=dict)  # key point index -> the user's
+
+    @property
+    def score(self) -> float | None:
+        """The 0-100 with the user's corrections counted at their verdict's coverage (1, ½, 0),
+        as `interviewer review` counts a corrected answer; None while unscored."""
+        if self.result is None:
+            return None
+        if not self.corrections:
+            return self.result.score
+        return corrected_score(self.result, self.corrections)
+
+    def verdicts(self) -> list[Verdict]:
+        """Per key point: the user's correction where there is one, else the grader's verdict."""
+        points = self.result.key_points if self.result is not None else []
+        return [self.corrections.get(i, kp.verdict) for i, kp in enumerate(points)]
+
+    def coverage(self, index: int) -> float:
+        """Key point `index`'s coverage, or its corrected verdict's."""
+        assert self.result is not None
+        fixed = self.corrections.get(index)
+        return VERDICT_COVERAGE[fixed] if fixed else self.result.key_points[index].coverage
+
+
+def corrected_score(result: ScoreResult, corrections: Mapping[int, Verdict]) -> float:
+    """`result`'s 0-100 with corrected key points counted at their verdict's coverage."""
+    points = result.key_points
+    total = sum(p.weight for p in points)
+    if not total:
+        return 0.0
+    coverage = [
+        VERDICT_COVERAGE[corrections[i]] if i in corrections else p.coverage
+        for i, p in enumerate(points)
+    ]
+    return round(
+        100.0 * sum(p.weight * c for p, c in zip(points, coverage, strict=True)) / total, 1
+    )
 
 
 @dataclass
@@ -278,6 +230,11 @@ class InterviewSession:
         attempt = self.latest(step)
         return attempt.result if attempt is not None else None
 
+    def scored(self, step: Step) -> Attempt | None:
+        """The latest attempt at `step` when it has a score."""
+        attempt = self.latest(step)
+        return attempt if attempt is not None and attempt.result is not None else None
+
     def _require_current(self) -> Step:
         step = self.current
         if step is None:
@@ -326,15 +283,18 @@ def summarise(session: InterviewSession, weakest: int = 5) -> InterviewSummary:
         seconds = 0.0
         for step in (s for s in session.steps if s.question.id == question.id):
             seconds += session.seconds_on(step)
-            result = session.result(step)
-            scores[step.part] = result.score if result is not None else None
-            if result is None:
+            attempt = session.scored(step)
+            score = attempt.score if attempt is not None else None
+            scores[step.part] = score
+            if attempt is None or attempt.result is None or score is None:
                 continue
-            by_category.setdefault(question.category, []).append(result.score)
+            by_category.setdefault(question.category, []).append(score)
             points += [
-                WeakPoint(question, step.part, kp.key_point, kp.coverage)
-                for kp in result.key_points
-                if kp.verdict is not Verdict.COVERED
+                WeakPoint(question, step.part, kp.key_point, attempt.coverage(index))
+                for index, (kp, verdict) in enumerate(
+                    zip(attempt.result.key_points, attempt.verdicts(), strict=True)
+                )
+                if verdict is not Verdict.COVERED
             ]
         skipped = frozenset(part for qid, part in session.skipped if qid == question.id)
         rows.append(
@@ -350,11 +310,11 @@ def summarise(session: InterviewSession, weakest: int = 5) -> InterviewSummary:
     # As `interviewer review` counts a session: the first answer to each main question (a retry
     # after seeing the model answer is not recall).
     every = [
-        first.result.score
+        score
         for step in session.steps
         if step.part is Part.MAIN
         and (first := next(iter(session.attempts.get(step.key, [])), None)) is not None
-        and first.result is not None
+        and (score := first.score) is not None
     ]
     points.sort(key=lambda p: p.coverage)
     return InterviewSummary(

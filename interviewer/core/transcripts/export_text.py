@@ -12,7 +12,14 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from interviewer.core.result import FLAG_MESSAGES, Part, Verdict
+from interviewer.core.result import (
+    FLAG_MESSAGES,
+    Judgement,
+    KeyPointResult,
+    Part,
+    SecondOpinion,
+    Verdict,
+)
 from interviewer.core.safe_text import clean as terminal_clean
 from interviewer.core.safe_text import clean_pieces as terminal_clean_pieces
 from interviewer.core.transcripts.records import SessionRecord, StoredAnswer
@@ -153,6 +160,41 @@ def answer_rows(record: SessionRecord) -> list[AnswerRow]:
             )
         )
     return rows
+
+
+STATED_INCORRECTLY = "stated incorrectly; the rubric says"
+STRONG_ANSWER_SAYS = "a strong answer says"
+LIKE_A_KNOWN_MISTAKE = "this reads like a known mistake"
+
+
+def strong_answer_notes(point: KeyPointResult, verdict: Verdict) -> list[tuple[str, str]]:
+    """What the score view showed under a missed or partial point, as (label, statement): the
+    statement the answer contradicts, the known mistake it reads like, then what a strong answer says (stored with the score; a
+    score saved before the statements were stored has none). Nothing for a covered point."""
+    if verdict is Verdict.COVERED:
+        return []
+    notes = []
+    if point.judgement is Judgement.CONTRADICTS and point.contradicted:
+        notes.append((STATED_INCORRECTLY, point.contradicted))
+    if point.like_mistake:
+        notes.append((LIKE_A_KNOWN_MISTAKE, point.like_mistake))
+    notes += [(STRONG_ANSWER_SAYS, statement) for statement in point.expected]
+    return notes
+
+
+JUDGE_NAMES = {"llm": "LLM", "local": "local"}  # SecondOpinion.judge, as shown
+
+
+def second_opinion_label(second: SecondOpinion, quote_chars: int | None = None) -> str:
+    """The other judge's verdict on a key point as one line: "LLM: partial “quote”" (the LLM's
+    beside the local grader's) or "local: covered" (the local one beside the LLM's, when the LLM
+    judged). The quote is clipped to `quote_chars` (None: whole). Raw text: each caller escapes
+    it for its medium."""
+    name = JUDGE_NAMES.get(second.judge, "other judge")  # stored or imported: never echoed
+    quote = " ".join(clean(second.quote).split())
+    if quote_chars is not None and len(quote) > quote_chars:
+        quote = quote[: max(1, quote_chars - 1)].rstrip() + "…"
+    return f"{name}: {second.verdict.value}" + (f" “{quote}”" if quote else "")
 
 
 def points_summary(verdicts: Sequence[Verdict]) -> str:

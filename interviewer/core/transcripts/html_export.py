@@ -15,6 +15,8 @@ from interviewer.core.transcripts.export_text import (
     answer_rows,
     clean,
     header,
+    second_opinion_label,
+    strong_answer_notes,
 )
 from interviewer.core.transcripts.highlight import clean_segments, point_colour
 from interviewer.core.transcripts.records import SessionRecord, StoredAnswer
@@ -31,6 +33,8 @@ ul.kps{list-style:none;padding-left:0}ul.kps li{margin:.35rem 0}
 .kp{font-weight:600;font-size:.8em;color:#1d1f23;border-radius:3px;padding:0 .15rem;margin-right:.1rem}
 .covered{color:#1a7f37}.partial{color:#9a6700}.missing{color:#cf222e}
 .evidence{color:#555;font-style:italic;margin-left:1.6rem;display:block}
+.says{color:#444;margin-left:1.6rem;display:block}
+.second{margin-left:1.6rem;display:block;font-size:.9em}
 details{margin-top:1rem}pre{background:#f4f4f4;padding:.6rem;overflow-x:auto;line-height:1.2}
 table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:.2rem .5rem}
 .flag{color:#9a6700;margin:.2rem 0}
@@ -136,9 +140,15 @@ def _key_points_html(answer: StoredAnswer) -> list[str]:
             f'<span class="{verdict.value}">{MARKS[verdict]} {verdict.value}{note}</span> '
             f"{html.escape(clean(kp.key_point))} <small>({kp.coverage:.2f})</small>"
         )
+        if kp.second is not None:  # the other judge's verdict (LLM or local)
+            other = html.escape(clean(second_opinion_label(kp.second)))
+            items.append(f'<span class="second {kp.second.verdict.value}">{other}</span>')
         if kp.evidence is not None:
             evidence = html.escape(clean(kp.evidence.text.strip()))
             items.append(f'<span class="evidence">“{evidence}”</span>')
+        for label, statement in strong_answer_notes(kp, verdict):
+            said = html.escape(clean(" ".join(statement.split())))
+            items.append(f'<span class="says">{html.escape(label)}: “{said}”</span>')
         items.append("</li>")
     return [*items, "</ul>"]
 

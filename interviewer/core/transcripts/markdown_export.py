@@ -20,6 +20,8 @@ from interviewer.core.transcripts.export_text import (
     md_inline,
     md_line,
     md_paragraphs,
+    second_opinion_label,
+    strong_answer_notes,
 )
 from interviewer.core.transcripts.highlight import Segment, clean_segments
 from interviewer.core.transcripts.records import SessionRecord, StoredAnswer
@@ -76,8 +78,12 @@ def _answer_markdown(record: SessionRecord, row: AnswerRow) -> list[str]:
             f"- {MARKS[verdict]} {verdict.value}{note}: {md_inline(kp.key_point)} "
             f"({kp.coverage:.2f})"
         )
+        if kp.second is not None:  # the other judge's verdict (LLM or local)
+            lines.append(f"  - {md_inline(second_opinion_label(kp.second))}")
         if kp.evidence is not None:
             lines.append(f"  - evidence: “{md_inline(' '.join(kp.evidence.text.split()))}”")
+        for label, statement in strong_answer_notes(kp, verdict):
+            lines.append(f"  - {label}: “{md_inline(' '.join(statement.split()))}”")
     if answer.feedback is not None:
         lines += ["", "### Feedback", "", md_document(answer.feedback.text)]
     if answer.part == Part.MAIN and question.model_answer and row.attempt == 1:

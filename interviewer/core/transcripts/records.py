@@ -18,14 +18,12 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from interviewer.core.bank.schema import Bank, Question
 from interviewer.core.result import KeyPointResult, Part, ScoreResult, Verdict, Versions
+from interviewer.core.terms import VERDICT_COVERAGE as VERDICT_COVERAGE  # one verdict scale
 
 RECORD_FORMAT = "interviewer.session/1"
 
 # The largest id SQLite stores: an imported record with a larger one is refused, not an overflow.
 MAX_ID = 2**63 - 1
-
-# A verdict read as a coverage label, in the eval set's 1 / 0.5 / 0 scale.
-VERDICT_COVERAGE = {Verdict.COVERED: 1.0, Verdict.PARTIAL: 0.5, Verdict.MISSING: 0.0}
 
 
 class _Frozen(BaseModel):

@@ -21,9 +21,17 @@ from textual.widgets import Collapsible, DataTable, Footer, Input, Markdown, Sta
 
 from interviewer.core.ports import TranscriptError
 from interviewer.core.result import Part, Verdict
+from interviewer.core.transcripts.export_text import second_opinion_label
 from interviewer.core.transcripts.render import PART_TITLES
 from interviewer.views.safe import cell, clean, one_line, safe_text
-from interviewer.views.transcripts import MARKS, VERDICT_STYLE, highlighted_answer, summary_cells
+from interviewer.views.transcripts import (
+    MARKS,
+    VERDICT_STYLE,
+    flag_lines,
+    highlighted_answer,
+    strong_answer_text,
+    summary_cells,
+)
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -45,7 +53,15 @@ class KeyPointTable(DataTable[Text]):
 
     def on_mount(self) -> None:
         self.add_columns("#", "verdict", "key point", "coverage")
+        if self._has_second(self.answer):  # the other judge's verdicts, when one was asked
+            self.add_column("other judge")
         self.fill(self.answer)
+
+    @staticmethod
+    def _has_second(answer: StoredAnswer) -> bool:
+        return answer.score is not None and any(
+            kp.second is not None for kp in answer.score.result.key_points
+        )
 
     def fill(self, answer: StoredAnswer) -> None:
         self.answer = answer
@@ -56,12 +72,23 @@ class KeyPointTable(DataTable[Text]):
             zip(answer.score.result.key_points, answer.verdicts(), strict=True)
         ):
             corrected = " ✎" if answer.correction(index) else ""
-            self.add_row(
+            row = [
                 Text(str(index + 1)),
                 Text(f"{MARKS[verdict]} {verdict.value}{corrected}", style=VERDICT_STYLE[verdict]),
                 cell(kp.key_point),
                 Text(f"{kp.coverage:.2f}"),
-            )
+            ]
+            if len(self.columns) > len(row):
+                second = kp.second
+                row.append(
+                    Text("")
+                    if second is None
+                    else cell(
+                        second_opinion_label(second, 60),
+                        style=VERDICT_STYLE.get(second.verdict, "dim"),
+                    )
+                )
+            self.add_row(*row)
 
 
 class ReviewScreen(Screen[None]):
@@ -74,6 +101,8 @@ the verdicts, the model answer and any feedback.
 - Type in the filter box to keep sessions of a category or question id.
 - On a key-point table: **c**, **p**, **m** mark the point covered, partial or missing when you
   disagree with the grader (shown with ✎). Corrections feed `interviewer eval --from-transcripts`.
+- When the LLM was asked (`[llm] second_opinion` or `judge = "llm"`), an "other judge" column shows
+  its verdict beside the local grader's, or the local grader's when the LLM set the score.
 - **e** exports the session as a self-contained HTML page. **escape** goes back.
 """
     DEFAULT_CSS = """
@@ -83,6 +112,8 @@ the verdicts, the model answer and any feedback.
     ReviewScreen .review-question { text-style: bold; color: $accent; margin-top: 1; }
     ReviewScreen .review-prompt { color: $text-muted; text-style: italic; }
     ReviewScreen .review-answer { border: round $panel; padding: 0 1; }
+    ReviewScreen .review-flags { color: $warning; }
+    ReviewScreen .review-strong { margin-bottom: 1; }
     ReviewScreen .kp-table { height: auto; max-height: 12; margin-bottom: 1; }
     ReviewScreen Collapsible { margin-bottom: 1; }
     """
@@ -212,9 +243,16 @@ the verdicts, the model answer and any feedback.
                 markup=False,
             ),
             Static(safe_text(prompt or ""), classes="review-prompt"),
+        ]
+        if (flags := flag_lines(answer)) is not None:
+            widgets.append(Static(flags, id=f"flags-{answer.id}", classes="review-flags"))
+        strong = strong_answer_text(answer)
+        widgets += [
             Static(highlighted_answer(answer), classes="review-answer"),
             KeyPointTable(answer),
+            Static(strong, id=f"strong-{answer.id}", classes="review-strong"),
         ]
+        widgets[-1].display = bool(strong)
         if answer.feedback is not None:
             widgets.append(Collapsible(Markdown(clean(answer.feedback.text)), title="Feedback"))
         if answer.part == Part.MAIN and question.model_answer:
@@ -249,6 +287,10 @@ the verdicts, the model answer and any feedback.
         table.fill(answer)
         table.move_cursor(row=row)
         self.query_one(f"#title-{answer.id}", Static).update(_title(record, answer))
+        says = strong_answer_text(answer)
+        strong = self.query_one(f"#strong-{answer.id}", Static)
+        strong.update(says)
+        strong.display = bool(says)
         self.notify(f"Key point {row + 1} marked {Verdict(correction.verdict).value}.")
 
     def action_export(self) -> None:

@@ -5,6 +5,11 @@ picks the point; c, p, x mark it), stored exactly like a correction made in Revi
 
 Scoring runs in an app worker (so a result is recorded even if the user moves on); this screen only
 shows it. Feedback streams in a worker of this screen: Esc stops it, and what arrived is kept.
+
+With `[llm] second_opinion` or `judge = "llm"`, the LLM's own per-key-point verdicts are asked in
+another worker once the local score is shown (Esc stops it too) and appear beside the local ones;
+with the LLM as the judge they set the score shown and stored (the feedback waits for them, so it
+speaks of that score). A failure is one line; the local score stands.
 """
 
 from __future__ import annotations
@@ -20,11 +25,12 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Footer, Markdown, Static
 
+from interviewer.core.feedback.judge import Judge, judged_by_llm, with_second_opinion
 from interviewer.core.feedback.prompt import feedback_request
-from interviewer.core.ports import FeedbackEventKind, TranscriptError
+from interviewer.core.ports import FeedbackEventKind, OpinionFailure, TranscriptError
 from interviewer.core.result import Verdict
 from interviewer.core.safe_text import StreamCleaner, clean, one_line
-from interviewer.tui.config import FEEDBACK_OFF
+from interviewer.tui.config import FEEDBACK_OFF, JUDGE_OFF
 from interviewer.tui.messages import ContinueChosen, RetryChosen, ScoreArrived
 from interviewer.tui.screens.base import InterviewScreen
 from interviewer.tui.widgets.score_card import ScoreCard, StrongAnswer
@@ -35,7 +41,13 @@ if TYPE_CHECKING:
     from textual.widgets.markdown import MarkdownStream
 
     from interviewer.core.interview.session import Attempt, Step
-    from interviewer.core.ports import FeedbackRequest, FeedbackWriter, TranscriptReader
+    from interviewer.core.ports import (
+        FeedbackRequest,
+        FeedbackWriter,
+        KeyPointOpinion,
+        SecondOpinionSource,
+        TranscriptReader,
+    )
     from interviewer.core.result import ScoreResult
     from interviewer.tui.run import InterviewRun
 
@@ -61,7 +73,10 @@ and marked with its number. Under it, each missed or partial point shows what a 
 - **r** answers the same question again, starting from what you wrote; the next score shows the
   change.
 - **Enter** moves on: to the follow-up, or to the next question.
-- **Esc** stops LLM feedback while it streams; what arrived is kept.
+- **Esc** stops LLM feedback while it streams; what arrived is kept. It also stops the LLM's
+  verdicts while they are asked (`[llm] second_opinion`, or `judge = "llm"`): they show beside
+  each key point as "LLM: partial" (or, with the LLM as the judge, the local grader's as
+  "local: covered"), and with the LLM as the judge they set the score.
 """
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding(
@@ -118,9 +133,9 @@ and marked with its number. Under it, each missed or partial point shows what a 
         Binding(
             "escape",
             "cancel_feedback",
-            "Stop feedback",
+            "Stop LLM",
             id="score.cancel_feedback",
-            tooltip="Stop the LLM feedback; what arrived is kept.",
+            tooltip="Stop the LLM feedback (what arrived is kept) and its verdicts.",
         ),
     ]
 
@@ -131,6 +146,9 @@ and marked with its number. Under it, each missed or partial point shows what a 
         attempt: Attempt,
         feedback: FeedbackWriter | None = None,
         open_reader: ReaderOpener | None = None,
+        *,
+        opinions: SecondOpinionSource | None = None,
+        judge: str = Judge.LOCAL,
     ) -> None:
         super().__init__()
         self.interview = run
@@ -138,8 +156,11 @@ and marked with its number. Under it, each missed or partial point shows what a 
         self.attempt = attempt
         self.feedback = feedback
         self.open_reader = open_reader
+        self.opinions = opinions
+        self.judge_llm = judge == Judge.LLM
         self.result_shown = False
         self.feedback_running = False
+        self.opinion_running = False
         self._feedback_text: list[str] = []
 
     def compose(self) -> ComposeResult:
@@ -190,14 +211,24 @@ and marked with its number. Under it, each missed or partial point shows what a 
             card.show_unscored(self.attempt.unscored or "no score")
             return
         retried, previous = self.previous_attempt()
+        card.corrections = dict(self.attempt.corrections)
         card.show(result, retried=retried, previous=previous, hint=self._correction_hint(result))
         self.query_one("#answer-highlighted", Static).update(
             highlight_answer(self.attempt.text, result.key_points)
         )
         self._show_strong_answer()
         self.refresh_bindings()
-        writer = self.feedback
-        if writer is not None:
+        if self.opinions is not None and result.key_points:
+            self.ask_opinion(self.opinions, result)
+            if self.judge_llm:
+                return  # the feedback waits for the verdicts that set the score
+        elif self.judge_llm and result.key_points:
+            card.note_opinion(JUDGE_OFF, failed=True)
+        self._start_feedback()
+
+    def _start_feedback(self) -> None:
+        writer, result = self.feedback, self.attempt.result
+        if writer is not None and result is not None and self.is_attached:
             request = feedback_request(self.step.question, self.attempt.text, result)
             self.stream_feedback(writer, request)
 
@@ -237,7 +268,7 @@ and marked with its number. Under it, each missed or partial point shows what a 
     # -- actions ----------------------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel_feedback":
-            return self.feedback_running
+            return self.feedback_running or self.opinion_running
         if action in ("correct", "pick"):
             return self._can_correct()
         return True
@@ -275,6 +306,7 @@ and marked with its number. Under it, each missed or partial point shows what a 
             self.notify(one_line(str(error)), severity="error", markup=False)
             return
         chosen = Verdict(correction.verdict)
+        self.attempt.corrections[index] = chosen  # the summary counts it, as review does
         card.correct(index, chosen)
         self._show_strong_answer()
         self.notify(f"Key point {index + 1} marked {chosen.value}.")
@@ -286,7 +318,59 @@ and marked with its number. Under it, each missed or partial point shows what a 
         self.post_message(ContinueChosen(self))
 
     def action_cancel_feedback(self) -> None:
+        self.workers.cancel_group(self, "opinion")
         self.workers.cancel_group(self, "feedback")
+
+    # -- the LLM's verdicts -----------------------------------------------------------------------
+    @work(exclusive=True, group="opinion", exit_on_error=False, description="LLM verdicts")
+    async def ask_opinion(self, source: SecondOpinionSource, local: ScoreResult) -> None:
+        """Asks the LLM for its per-key-point verdicts on the local result; shows them beside the
+        local ones (or, with the LLM as the judge, lets them set the score). Never blocks the
+        score: until they arrive, and if they fail, the local score is the one shown."""
+        card = self.query_one(ScoreCard)
+        asking = "the LLM is judging each key point" if self.judge_llm else "asking the LLM"
+        card.note_opinion(f"LLM verdicts: {asking}… (Esc stops; the local score stands until then)")
+        self._set_opinion_running(True)
+        request = feedback_request(self.step.question, self.attempt.text, local)
+        try:
+            reply = await source.second_opinion(request)
+        except asyncio.CancelledError:
+            self._set_opinion_running(False)
+            if self.is_attached:  # Esc; not moving on, which removes this screen
+                card.note_opinion("LLM verdicts: stopped by the user; the local score stands")
+            raise
+        except Exception as error:  # the contract says never; a broken source still costs one line
+            reply = OpinionFailure(f"unexpected {type(error).__name__}: {error}")
+        self._set_opinion_running(False)
+        self._opinion_arrived(local, reply)
+        if self.judge_llm:
+            self._start_feedback()
+
+    def _opinion_arrived(
+        self, local: ScoreResult, reply: list[KeyPointOpinion] | OpinionFailure
+    ) -> None:
+        card = self.query_one(ScoreCard)
+        if isinstance(reply, OpinionFailure):
+            card.note_opinion(f"LLM verdicts: {reply.message}; the local score stands", failed=True)
+            return
+        if self.attempt.result is not local:
+            return  # scored again meanwhile: these verdicts were about another result
+        try:
+            shown = (
+                judged_by_llm(local, reply) if self.judge_llm else with_second_opinion(local, reply)
+            )
+        except ValueError as error:  # a source that broke the one-per-key-point contract
+            card.note_opinion(f"LLM verdicts: {error}; the local score stands", failed=True)
+            return
+        self.interview.record_score(self.attempt, shown)  # review, summary, exports show it
+        card.note_opinion("")
+        retried, previous = self.previous_attempt()
+        card.show(shown, retried=retried, previous=previous, hint=card.hint)
+        self._show_strong_answer()
+
+    def _set_opinion_running(self, running: bool) -> None:
+        self.opinion_running = running
+        self.refresh_bindings()
 
     # -- feedback ---------------------------------------------------------------------------------
     @work(exclusive=True, group="feedback", exit_on_error=False, description="LLM feedback")

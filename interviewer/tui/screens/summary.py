@@ -44,7 +44,8 @@ class SummaryScreen(InterviewScreen):
 
 Scores per question (main answer and follow-up), the mean per category, the time you spent, the
 key points you covered least, and suggestions for what to practise next. The overall score is the
-mean of your first answers to the main questions, as `interviewer review` counts a session. Transcripts are saved;
+mean of your first answers to the main questions, as `interviewer review` counts a session; a verdict
+you corrected on the score view counts as corrected. Transcripts are saved;
 `interviewer review` and `interviewer stats` look back at them.
 
 - **n** starts a new interview. **ctrl+q** quits.

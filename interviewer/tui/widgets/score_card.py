@@ -15,8 +15,15 @@ from textual.containers import Vertical
 from textual.content import Content
 from textual.widgets import Static
 
-from interviewer.core.result import Judgement, Verdict
+from interviewer.core.interview.session import corrected_score as corrected_score
+from interviewer.core.result import Verdict
+from interviewer.core.rubric.schema import PRACTICE_NOTE
 from interviewer.core.safe_text import clean, one_line
+from interviewer.core.transcripts.export_text import (
+    STRONG_ANSWER_SAYS,
+    second_opinion_label,
+    strong_answer_notes,
+)
 from interviewer.core.transcripts.records import VERDICT_COVERAGE
 from interviewer.views.highlight import marker_style
 
@@ -30,6 +37,7 @@ _VERDICT = {
     Verdict.PARTIAL: ("◐ partial", "$warning"),
     Verdict.MISSING: ("✘ missing", "$error"),
 }
+SECOND_QUOTE_CHARS = 48  # the other judge's quote on a key point row, clipped
 WHAT_THE_SCORE_IS = "Score: weighted mean coverage of the key points (0-1) ×100; points: ✔ 1, ◐ ½."
 Corrections = Mapping[int, Verdict]
 
@@ -63,21 +71,6 @@ def format_points(earned: float, total: int) -> str:
     return f"{number} of {total} point{'' if total == 1 else 's'}"
 
 
-def corrected_score(result: ScoreResult, corrections: Corrections) -> float:
-    """The 0-100 with corrected points counted at their verdict's coverage (as Review counts it)."""
-    points = result.key_points
-    total = sum(p.weight for p in points)
-    if not total:
-        return 0.0
-    coverage = [
-        VERDICT_COVERAGE[corrections[i]] if i in corrections else p.coverage
-        for i, p in enumerate(points)
-    ]
-    return round(
-        100.0 * sum(p.weight * c for p, c in zip(points, coverage, strict=True)) / total, 1
-    )
-
-
 def overall_line(result: ScoreResult, corrections: Corrections | None = None) -> Content:
     shown = verdicts(result, corrections)
     tally = " ".join(f"{shown.count(verdict)}{_VERDICT[verdict][0][0]}" for verdict in _VERDICT)
@@ -106,7 +99,7 @@ def key_point_row(
     verdict = point.verdict if corrected is None else corrected
     label, style = _VERDICT[verdict]
     mark = "✎" if corrected is not None else " "
-    return Content.assemble(
+    row = Content.assemble(
         ("›" if selected else " ", "bold $accent"),
         (f"[{index + 1}]", marker_style(index)),
         " ",
@@ -114,6 +107,12 @@ def key_point_row(
         (mark, "$accent"),
         (f" {point.coverage:4.2f}  ", "$text-muted"),
         one_line(point.key_point),
+    )
+    if point.second is None:
+        return row
+    other = one_line(second_opinion_label(point.second, SECOND_QUOTE_CHARS))
+    return row + Content.assemble(
+        ("  · ", "$text-muted"), (other, _VERDICT.get(point.second.verdict, ("", "$text-muted"))[1])
     )
 
 
@@ -158,16 +157,9 @@ def strong_answer_rows(
             one_line(point.key_point),
         )
         lines.append(("point", heading))
-        if point.judgement is Judgement.CONTRADICTS and point.contradicted:
-            said = Content.assemble(
-                ("stated incorrectly; the rubric says: ", "$error"),
-                f"“{one_line(point.contradicted)}”",
-            )
-            lines.append(("says", said))
-        for statement in point.expected:
-            says = Content.assemble(
-                ("a strong answer says: ", "$text-muted"), f"“{one_line(statement)}”"
-            )
+        for note, statement in strong_answer_notes(point, verdict):
+            style = "$text-muted" if note == STRONG_ANSWER_SAYS else "$error"
+            says = Content.assemble((f"{note}: ", style), f"“{one_line(statement)}”")
             lines.append(("says", says))
     return lines
 
@@ -179,6 +171,8 @@ class ScoreCard(Vertical):
     ScoreCard #score-what { color: $text-muted; }
     ScoreCard #score-flags { color: $warning; }
     ScoreCard #score-hint { color: $text-muted; }
+    ScoreCard #score-opinion { color: $text-muted; }
+    ScoreCard #score-opinion.-failed { color: $warning; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -195,6 +189,7 @@ class ScoreCard(Vertical):
         yield Static(WHAT_THE_SCORE_IS, id="score-what", markup=False)
         yield Static(id="score-points")
         yield Static(id="score-flags")
+        yield Static(id="score-opinion", markup=False)
         yield Static(id="score-previous")
         yield Static(id="score-hint", markup=False)
 
@@ -202,6 +197,14 @@ class ScoreCard(Vertical):
         for selector in ("#score-what", "#score-points", "#score-flags", "#score-previous"):
             self.query_one(selector).display = False
         self.query_one("#score-hint").display = False
+        self.query_one("#score-opinion").display = False
+
+    def note_opinion(self, text: str, *, failed: bool = False) -> None:
+        """One line about the LLM's verdicts (asking, failed, not configured); "" hides it."""
+        note = self.query_one("#score-opinion", Static)
+        note.update(Content(one_line(text)))
+        note.set_class(failed, "-failed")
+        note.display = bool(text)
 
     def show(
         self,
@@ -247,8 +250,9 @@ class ScoreCard(Vertical):
         self.refresh_card()
 
     def show_unscored(self, reason: str) -> None:
+        title = ("Practice: ", "bold $accent") if reason == PRACTICE_NOTE else None
         self.query_one("#score-overall", Static).update(
-            Content.assemble(("Not scored: ", "bold $warning"), one_line(reason))
+            Content.assemble(title or ("Not scored: ", "bold $warning"), one_line(reason))
         )
         for selector in ("#score-what", "#score-points", "#score-flags", "#score-hint"):
             self.query_one(selector).display = False
