@@ -8,6 +8,7 @@ app handles it here and tells the screen it shows when a score arrives.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, ClassVar
@@ -44,6 +45,7 @@ from interviewer.tui.messages import (
 from interviewer.tui.palette import interview_commands
 from interviewer.tui.screens.base import TALL_FROM, InterviewScreen
 from interviewer.tui.screens.start import StartScreen
+from interviewer.tui.widgets.status import StatusBar
 
 if TYPE_CHECKING:
     from textual.app import SystemCommand
@@ -56,6 +58,9 @@ if TYPE_CHECKING:
 
 
 DONT_KNOW = "I don't know."  # the answer recorded by "I don't know: show me the answer"
+
+
+RUBRIC_PROGRESS_AFTER = 0.15  # seconds one question's rubric took to prepare: it was embedded
 
 
 class InterviewApp(App[None]):
@@ -146,10 +151,26 @@ class InterviewApp(App[None]):
     def warm_up(self, question_ids: list[str]) -> None:
         from interviewer.core.rubric.schema import RubricMissing  # pydantic: after the first paint
 
-        try:
-            self.model.warm_up(question_ids)
-        except (ModelUnavailable, RubricMissing):
-            return  # scoring reports it where the user is looking
+        total, shown = len(question_ids), False
+        for done, question_id in enumerate(question_ids, 1):
+            started = time.perf_counter()
+            try:
+                self.model.warm_up([question_id])  # one at a time: a score may come in between
+            except ModelUnavailable:
+                return  # scoring reports it where the user is looking
+            except RubricMissing:
+                pass  # likewise; the other questions still get ready
+            # a rubric whose statements are all in the cache takes milliseconds: say nothing; one
+            # that had to be embedded (a user's own bank, a drafted rubric) shows the count
+            if shown or time.perf_counter() - started > RUBRIC_PROGRESS_AFTER:
+                shown = True
+                self.call_from_thread(self._rubric_progress, done, total)
+
+    def _rubric_progress(self, done: int, total: int) -> None:
+        """The status bar's note while rubrics are embedded (once; later runs use the cache)."""
+        text = f"preparing rubrics, once: {done}/{total}" if done < total else "rubrics ready"
+        for bar in self.screen.query(StatusBar):
+            bar.note(text)
 
     @work(thread=True, exit_on_error=False, group="scoring", description="Scoring an answer")
     def score_answer(self, run: InterviewRun, step: Step, attempt: Attempt) -> None:
