@@ -20,7 +20,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -115,27 +116,34 @@ except StoreError as error:
 """
 
 
-def case_locked_start(home: Path) -> Outcome:
-    home.mkdir(parents=True, exist_ok=True)
-    sqlite3.connect(home / "transcripts.sqlite3").close()
-    assert cli(home, "review").returncode == 0  # a database with the schema
+@contextmanager
+def locked(database: Path) -> Iterator[None]:
+    """Another process holds BEGIN EXCLUSIVE on `database` until the block ends."""
     locker = subprocess.Popen(
-        [sys.executable, "-c", LOCKER, str(home / "transcripts.sqlite3")],
+        [sys.executable, "-c", LOCKER, str(database)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     assert locker.stdout is not None and locker.stdin is not None
     locker.stdout.readline()
-    env = {**os.environ, "INTERVIEWER_HOME": str(home)}
     try:
-        tui = subprocess.run(
-            [sys.executable, "-c", TUI_PATH], capture_output=True, env=env, cwd=REPO, timeout=120
-        )
+        yield
     finally:
         locker.stdin.write("\n")
         locker.stdin.flush()
         locker.wait(timeout=10)
+
+
+def case_locked_start(home: Path) -> Outcome:
+    home.mkdir(parents=True, exist_ok=True)
+    sqlite3.connect(home / "transcripts.sqlite3").close()
+    assert cli(home, "review").returncode == 0  # a database with the schema
+    env = {**os.environ, "INTERVIEWER_HOME": str(home)}
+    with locked(home / "transcripts.sqlite3"):
+        tui = subprocess.run(
+            [sys.executable, "-c", TUI_PATH], capture_output=True, env=env, cwd=REPO, timeout=120
+        )
     recover = cli(home, "review", "--recover")
     listing = cli(home, "review", "1")
     kept = b"Round robin, in turn." in listing.stdout

@@ -1141,23 +1141,11 @@ STORE_CASES += [
 
 
 def _locked_review(home: Path) -> Outcome:
-    from eval.robustness_cases import LOCKER
+    from eval.robustness_cases import locked
 
     _one_session(home)
-    locker = subprocess.Popen(
-        [sys.executable, "-c", LOCKER, str(home / "transcripts.sqlite3")],
-        stdin=subprocess.PIPE,
-        stdout=subprocess.PIPE,
-        text=True,
-    )
-    assert locker.stdout is not None and locker.stdin is not None
-    locker.stdout.readline()
-    try:
+    with locked(home / "transcripts.sqlite3"):
         runs = [cli(home, *args, timeout=60) for args in (("review",), ("export", "1"), ("stats",))]
-    finally:
-        locker.stdin.write("\n")
-        locker.stdin.flush()
-        locker.wait(timeout=10)
     return judge(runs, (0, 1), note=" / ".join(str(r.returncode) for r in runs), max_err=1)
 
 

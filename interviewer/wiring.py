@@ -53,9 +53,12 @@ class GradingContext:
         return feedback_request(question, answer, result)
 
 
-def load_context(paths: Paths | None = None, rubrics_dir: Path | None = None) -> GradingContext:
+def load_context(
+    paths: Paths | None = None, rubrics_dir: Path | None = None, banks: LoadedBanks | None = None
+) -> GradingContext:
+    """`banks`: the user's banks when the caller has parsed them already (the TUI's start screen)."""
     paths = paths or Paths.from_env()
-    banks = load_banks(paths.bank_dirs())
+    banks = banks if banks is not None else load_banks(paths.bank_dirs())
     dirs = [rubrics_dir] if rubrics_dir is not None else [paths.project_rubrics, paths.user_rubrics]
     rubrics = load_rubric_set(dirs, banks.banks)  # what `bank check` rejects is never used
     # a broken user map is one warning among the rubric problems, and the shipped map is used

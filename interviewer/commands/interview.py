@@ -141,7 +141,7 @@ class SharedContext:
 
         with self._context_lock:
             if self._context is None:
-                self._context = load_context(self.paths)
+                self._context = load_context(self.paths, banks=self.banks())
             return self._context
 
 

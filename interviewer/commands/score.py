@@ -206,12 +206,15 @@ def _checked(
         return replace(line, error=unknown)
     question = context.question(line.question, bank)
     if question is None:
-        where = f" in bank {bank[:100]!r}" if bank else ""
-        error = f"no question {line.question[:100]!r}{where} (see `interviewer bank list`)"
-        return replace(line, error=error)
+        return replace(line, error=_no_question(line.question, bank))
     if (why := _not_graded(context, question, part)) is not None:
         return replace(line, error=why)
     return replace(line, question=question.id)
+
+
+def _no_question(ref: str, bank: str | None) -> str:
+    where = f" in bank {bank[:100]!r}" if bank else ""
+    return f"no question {ref[:100]!r}{where} (see `interviewer bank list`)"
 
 
 def _not_graded(context: GradingContext, question: Question, part: Part) -> str | None:
@@ -316,34 +319,29 @@ def _run(args: argparse.Namespace) -> int:
             raise InputError(unknown)
         question = context.question(args.question, args.bank)
         if question is None:
-            where = f" in bank {args.bank[:100]!r}" if args.bank else ""
-            raise InputError(
-                f"no question {args.question[:100]!r}{where} (see `interviewer bank list`)"
-            )
+            raise InputError(_no_question(args.question, args.bank))
         part = Part.FOLLOW_UP if args.follow_up else Part.MAIN
         if (why := _not_graded(context, question, part)) is not None:
             if question.follow_up is None:
                 raise InputError(why)
             return _practice_only(question.id, why, as_json=args.json)
-        ids, answers = [question.id], [_read_answer(args)]
+        answer = _read_answer(args)
     except InputError as error:
         raise CommandError(str(error), 2) from None
     grader = build_grader(context, default_embedder(args.model), progress=cache_progress_on_stderr)
     try:
-        results = grader.score_batch(
-            [ScoreRequest(q, a, part) for q, a in zip(ids, answers, strict=True)]
-        )
+        (local,) = grader.score_batch([ScoreRequest(question.id, answer, part)])
     except RubricMissing as error:
         raise CommandError(error.message, 2) from None
-    results = [_judged(args, context, ids[0], answers[0], results[0])]
-    request = context.feedback_request(ids[0], answers[0], results[0]) if args.feedback else None
+    result = _judged(args, context, question.id, answer, local)
+    request = context.feedback_request(question.id, answer, result) if args.feedback else None
     if args.json:
-        payload = result_with_messages(results[0])
+        payload = result_with_messages(result)
         if request is not None:
             payload["feedback"] = _collect_feedback(request)
         print(json_text(json.dumps(payload, ensure_ascii=False, indent=2)))
     else:
-        print_result(results[0])
+        print_result(result)
         if request is not None:
             _print_feedback(request)
     return 0

@@ -7,6 +7,7 @@ without paying for the models in `interviewer.core.result` (which re-exports the
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 
 
@@ -25,3 +26,11 @@ class Verdict(StrEnum):
 
 # A verdict read as a coverage label, in the eval set's 1 / 0.5 / 0 scale.
 VERDICT_COVERAGE = {Verdict.COVERED: 1.0, Verdict.PARTIAL: 0.5, Verdict.MISSING: 0.0}
+
+
+def weighted_score(weights: Sequence[float], coverages: Sequence[float]) -> float:
+    """The 0-100 score: key points' coverages weighted by their weights (0 when nothing weighs)."""
+    total = sum(weights)
+    if not total:
+        return 0.0
+    return 100.0 * sum(w * c for w, c in zip(weights, coverages, strict=True)) / total

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
-from interviewer.core.feedback.judge import supported_verdict, weighted_score
+from interviewer.core.feedback.judge import supported_verdict
 from interviewer.core.ports import (
     FeedbackRequest,
     KeyPointOpinion,
@@ -22,7 +22,7 @@ from interviewer.core.ports import (
     SecondOpinionSource,
 )
 from interviewer.core.result import ScoreResult, Verdict
-from interviewer.core.transcripts.records import VERDICT_COVERAGE
+from interviewer.core.terms import VERDICT_COVERAGE, weighted_score
 from interviewer.evaluation.evaluator import Outcome
 
 ORDINAL = {Verdict.MISSING: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
@@ -46,7 +46,7 @@ def outcome_of(opinions: Sequence[KeyPointOpinion], result: ScoreResult) -> Outc
     return Outcome(
         coverage=coverage,
         verdicts=[ORDINAL[v] for v in verdicts],
-        score=weighted_score(coverage, [kp.weight for kp in result.key_points]),
+        score=weighted_score([kp.weight for kp in result.key_points], coverage),
         evidence=[o.quote if o.quote_in_answer else None for o in opinions],
     )
 

@@ -21,6 +21,7 @@ from interviewer.core.grading.grader import decide
 from interviewer.core.grading.params import FEATURES, ScoringParams
 from interviewer.core.result import ScoreResult, Verdict
 from interviewer.core.rubric.schema import KeyPointRubric
+from interviewer.core.terms import weighted_score
 from interviewer.evaluation import metrics
 from interviewer.evaluation.evaluator import _ORDINAL, Outcome
 from interviewer.evaluation.labelled import LabelledAnswer
@@ -170,7 +171,7 @@ def outcomes_under(
         coverage = [c for c, _, _ in decided]
         verdicts = [_ORDINAL[v] for _, v, _ in decided]
         weights = [rkp.weight for rkp in points]
-        score = 100.0 * sum(w * c for w, c in zip(weights, coverage, strict=True)) / sum(weights)
+        score = weighted_score(weights, coverage)
         outcomes.append(Outcome(coverage, verdicts, round(score, 1)))
     return outcomes
 

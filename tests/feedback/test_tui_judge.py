@@ -18,12 +18,12 @@ from textual.widgets import Static
 from interviewer.adapters.llm import LLMFeedback
 from interviewer.adapters.store.sqlite import SqliteTranscriptStore
 from interviewer.core.feedback.config import LLMConfig
-from interviewer.core.feedback.judge import weighted_score
 from interviewer.core.grading.embedding import HashingEmbedder
 from interviewer.core.grading.grader import Grader
 from interviewer.core.interview.session import InterviewSettings, Order
 from interviewer.core.ports import TranscriptStore
 from interviewer.core.result import Flag, Part, ScoreResult, Verdict
+from interviewer.core.terms import weighted_score
 from interviewer.core.transcripts.memory_store import InMemoryTranscriptStore
 from interviewer.core.transcripts.render import to_html, to_markdown
 from interviewer.paths import Paths
@@ -207,7 +207,7 @@ async def test_the_llm_as_judge_sets_the_score_shown_and_stored(
         flags = _text(screen, "#score-flags")
     weights = [kp.weight for kp in local.key_points]
     coverage = [1.0, 0.5] + [0.0] * (len(weights) - 2)
-    judged = round(weighted_score(coverage, weights), 1)
+    judged = round(weighted_score(weights, coverage), 1)
     assert f"Score {judged:.0f}/100" in overall
     assert "The LLM judged this answer: its verdicts set the score" in flags
     for row, kp in zip(rows, local.key_points, strict=True):

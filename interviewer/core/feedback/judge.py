@@ -17,7 +17,7 @@ from enum import StrEnum
 
 from interviewer.core.ports import KeyPointOpinion
 from interviewer.core.result import Flag, KeyPointResult, ScoreResult, SecondOpinion, Verdict
-from interviewer.core.transcripts.records import VERDICT_COVERAGE
+from interviewer.core.terms import VERDICT_COVERAGE, weighted_score
 
 
 class Judge(StrEnum):
@@ -30,13 +30,6 @@ def supported_verdict(opinion: KeyPointOpinion) -> Verdict:
     if opinion.verdict is Verdict.COVERED and not opinion.quote_in_answer:
         return Verdict.PARTIAL
     return opinion.verdict
-
-
-def weighted_score(coverage: Sequence[float], weights: Sequence[float]) -> float:
-    total = sum(weights) or 1.0
-    return min(
-        100.0, max(0.0, 100.0 * sum(c * w for c, w in zip(coverage, weights, strict=True)) / total)
-    )
 
 
 def _quote(opinion: KeyPointOpinion) -> str:
@@ -79,7 +72,7 @@ def judged_by_llm(result: ScoreResult, opinions: Sequence[KeyPointOpinion]) -> S
                 }
             )
         )
-    score = round(weighted_score([p.coverage for p in points], [p.weight for p in points]), 1)
+    score = round(weighted_score([p.weight for p in points], [p.coverage for p in points]), 1)
     flags = [f for f in result.flags if f is not Flag.LLM_JUDGED] + [Flag.LLM_JUDGED]
     return result.model_copy(update={"key_points": points, "score": score, "flags": flags})
 

@@ -45,6 +45,7 @@ from interviewer.core.result import (
     Verdict,
 )
 from interviewer.core.rubric.schema import KeyPointRubric, Rubric, RubricMissing
+from interviewer.core.terms import weighted_score
 
 EXPECTED_SHOWN = 2  # evidence statements a result carries per key point, for "a strong answer says"
 
@@ -364,8 +365,7 @@ class Grader:
     def _result(
         self, draft: _Draft, points: list[KeyPointResult], flags: list[Flag]
     ) -> ScoreResult:
-        total = sum(p.weight for p in points)
-        score = 100.0 * sum(p.weight * p.coverage for p in points) / total if total else 0.0
+        score = weighted_score([p.weight for p in points], [p.coverage for p in points])
         if draft.request.question in self.drafted:
             flags = [*flags, Flag.DRAFT_RUBRIC]
         return ScoreResult(

@@ -17,7 +17,7 @@ from interviewer.core.interview.settings import Order as Order
 from interviewer.core.interview.settings import matching as matching
 from interviewer.core.interview.settings import resolve_categories as resolve_categories
 from interviewer.core.interview.settings import select_questions as select_questions
-from interviewer.core.terms import VERDICT_COVERAGE, Part, Verdict
+from interviewer.core.terms import VERDICT_COVERAGE, Part, Verdict, weighted_score
 
 if TYPE_CHECKING:  # pydantic models: not imported by the TUI before its first paint
     from interviewer.core.bank.schema import Question
@@ -88,16 +88,11 @@ class Attempt:
 def corrected_score(result: ScoreResult, corrections: Mapping[int, Verdict]) -> float:
     """`result`'s 0-100 with corrected key points counted at their verdict's coverage."""
     points = result.key_points
-    total = sum(p.weight for p in points)
-    if not total:
-        return 0.0
     coverage = [
         VERDICT_COVERAGE[corrections[i]] if i in corrections else p.coverage
         for i, p in enumerate(points)
     ]
-    return round(
-        100.0 * sum(p.weight * c for p, c in zip(points, coverage, strict=True)) / total, 1
-    )
+    return round(weighted_score([p.weight for p in points], coverage), 1)
 
 
 @dataclass

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from interviewer.core.bank.schema import Bank, Question
 from interviewer.core.result import KeyPointResult, Part, ScoreResult, Verdict, Versions
 from interviewer.core.terms import VERDICT_COVERAGE as VERDICT_COVERAGE  # one verdict scale
+from interviewer.core.terms import weighted_score
 
 RECORD_FORMAT = "interviewer.session/1"
 
@@ -134,12 +135,7 @@ def _coverage(answer: StoredAnswer, index: int, kp: KeyPointResult) -> float:
 
 
 def _weighted(points: Sequence[KeyPointResult], coverages: Sequence[float]) -> float:
-    total = sum(kp.weight for kp in points)
-    if not total:
-        return 0.0
-    return round(
-        100.0 * sum(kp.weight * c for kp, c in zip(points, coverages, strict=True)) / total, 1
-    )
+    return round(weighted_score([kp.weight for kp in points], coverages), 1)
 
 
 class SessionRecord(_Frozen):
