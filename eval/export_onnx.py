@@ -2,6 +2,7 @@
 
     .venv/bin/python -m eval.export_onnx            # writes interviewer/weights/onnx/minilm-l6.onnx
     .venv/bin/python -m eval.export_onnx --check    # exits 1 when the committed graph is stale
+    .venv/bin/python -m eval.export_onnx --verifier [--check]   # the NLI verifier's graph
 
 The graph is the packaged MiniLM (a BERT encoder: input ids, attention mask and token type ids in,
 the last hidden state out). Every weight is an initializer named exactly as its key in the state
@@ -10,6 +11,10 @@ the committed file keeps only the names and shapes: `interviewer.adapters.onnx_e
 values to onnxruntime at load time, from the package's `model.safetensors` and our tuned
 `layers.safetensors`. So no second copy of 90 MB of weights is committed, and retraining the layers
 needs no new export. Pooling and normalising stay in numpy.
+
+`--verifier` does the same for the entailment verifier (a BERT sequence classifier: the pair's ids,
+mask and token type ids in, three logits out), whose weights come from its own fp16
+`model.safetensors` and, for the word embeddings, the package's (`interviewer.adapters.onnx_verifier`).
 
 The export is deterministic: the same torch and transformers give the same bytes (`--check`).
 """
@@ -24,13 +29,13 @@ from pathlib import Path
 from typing import Any
 
 from interviewer.adapters.onnx_embedder import GRAPH_FILE, STRIPPED_LOCATION, weight_files
+from interviewer.adapters.onnx_verifier import VERIFIER_DIR, VERIFIER_GRAPH, OnnxNliVerifier
 
 OPSET = 17
 
 
 def export(target: Path) -> dict[str, Any]:
-    """Writes the stripped graph to `target`; returns what it stripped."""
-    import onnx
+    """Writes the embedder's stripped graph to `target`; returns what it stripped."""
     import torch
     from safetensors.numpy import load_file
     from transformers import BertModel
@@ -54,11 +59,49 @@ def export(target: Path) -> dict[str, Any]:
             out = self.bert(input_ids=ids, attention_mask=mask, token_type_ids=types)
             return out.last_hidden_state
 
+    supplied: dict[str, Any] = {}
+    for path in weight_files(None):
+        supplied.update(load_file(str(path)))
+    return _export(Encoder(model), "last_hidden_state", supplied, target)
+
+
+def export_verifier(target: Path, directory: Path = VERIFIER_DIR) -> dict[str, Any]:
+    """Writes the NLI verifier's stripped graph to `target`; returns what it stripped."""
+    import torch
+    from transformers import BertConfig, BertForSequenceClassification
+
+    from interviewer.adapters.embedder import offline_environment
+
+    offline_environment()
+    config = BertConfig.from_pretrained(str(directory), local_files_only=True)
+    config._attn_implementation = "eager"
+    model = BertForSequenceClassification(config).eval()
+    supplied = OnnxNliVerifier(directory)._tensors()
+    model.load_state_dict(
+        {k: torch.from_numpy(v).float() for k, v in supplied.items()}, strict=False
+    )
+
+    class Classifier(torch.nn.Module):
+        def __init__(self, inner: Any) -> None:
+            super().__init__()
+            self.bert, self.classifier = inner.bert, inner.classifier
+            self.__dict__["inner"] = inner
+
+        def forward(self, ids: Any, mask: Any, types: Any) -> Any:
+            return self.inner(input_ids=ids, attention_mask=mask, token_type_ids=types).logits
+
+    return _export(Classifier(model), "logits", supplied, target)
+
+
+def _export(module: Any, output: str, supplied: dict[str, Any], target: Path) -> dict[str, Any]:
+    import onnx
+    import torch
+
     sample = torch.ones((2, 8), dtype=torch.int64)
     with tempfile.TemporaryDirectory() as tmp:
         full = Path(tmp) / "full.onnx"
         torch.onnx.export(
-            Encoder(model),
+            module,
             (sample, sample, torch.zeros_like(sample)),
             str(full),
             dynamo=False,
@@ -66,18 +109,17 @@ def export(target: Path) -> dict[str, Any]:
             export_params=True,
             opset_version=OPSET,
             input_names=["input_ids", "attention_mask", "token_type_ids"],
-            output_names=["last_hidden_state"],
+            output_names=[output],
             dynamic_axes={
                 "input_ids": {0: "batch", 1: "tokens"},
                 "attention_mask": {0: "batch", 1: "tokens"},
                 "token_type_ids": {0: "batch", 1: "tokens"},
-                "last_hidden_state": {0: "batch", 1: "tokens"},
+                output: {0: "batch", 1: "tokens"}
+                if output == "last_hidden_state"
+                else {0: "batch"},
             },
         )
         graph = onnx.load(str(full))
-    supplied: dict[str, Any] = {}
-    for path in weight_files(None):
-        supplied.update(load_file(str(path)))
     stripped, kept = [], []
     for tensor in graph.graph.initializer:
         if tensor.name in supplied:
@@ -109,19 +151,23 @@ def export(target: Path) -> dict[str, Any]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--out", type=Path, default=GRAPH_FILE)
+    parser.add_argument("--out", type=Path, default=None)
+    parser.add_argument("--verifier", action="store_true", help="the NLI verifier's graph")
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if the committed graph differs"
     )
     args = parser.parse_args()
+    write = export_verifier if args.verifier else export
+    if args.out is None:
+        args.out = VERIFIER_GRAPH if args.verifier else GRAPH_FILE
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             fresh = Path(tmp) / "graph.onnx"
-            export(fresh)
+            write(fresh)
             same = args.out.exists() and fresh.read_bytes() == args.out.read_bytes()
         print(f"{args.out}: {'up to date' if same else 'stale: run python -m eval.export_onnx'}")
         return 0 if same else 1
-    report = export(args.out)
+    report = write(args.out)
     digest = hashlib.sha256(args.out.read_bytes()).hexdigest()[:12]
     print(
         f"wrote {args.out} ({args.out.stat().st_size / 1024:.0f} KiB, sha256 {digest}): "

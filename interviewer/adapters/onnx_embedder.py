@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -80,40 +80,7 @@ class OnnxEmbedder:
         return self._session
 
     def _new_session(self) -> onnxruntime.InferenceSession:
-        import onnxruntime as ort
-
-        if not self.graph.is_file():
-            raise FileNotFoundError(f"embedding graph not found: {self.graph}")
-        options = ort.SessionOptions()
-        options.intra_op_num_threads = self.threads
-        options.inter_op_num_threads = 1
-        # idle threads sleep instead of spinning: on a busy 2-core machine spinning threads steal
-        # the cores the other thread needs (measured: p50 233 -> 144 ms for one answer under load)
-        options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-        options.log_severity_level = 3  # errors only: nothing drawn over the TUI
-        wanted = _external_initializers(self.graph.read_bytes())  # none: a graph with its weights
-        if wanted:
-            tensors = self._tensors()
-            missing = sorted(wanted - tensors.keys())
-            if missing:
-                raise ValueError(f"{self.graph}: no weights for {', '.join(missing[:3])}")
-            names, values = [], []
-            for name in sorted(wanted):
-                array = np.ascontiguousarray(tensors[name])
-                if array.dtype == np.float16:  # our layers are stored in half precision
-                    array = array.astype(np.float32)
-                names.append(name)
-                values.append(ort.OrtValue.ortvalue_from_numpy(array))
-                self._weights.append(array)
-            options.add_external_initializers(names, values)
-        try:
-            return ort.InferenceSession(
-                str(self.graph), sess_options=options, providers=["CPUExecutionProvider"]
-            )
-        except Exception as error:
-            raise ValueError(
-                f"{self.graph}: these weights do not fit the graph ({error})"
-            ) from error
+        return new_session(self.graph, self._tensors, self.threads, self._weights)
 
     def _tensors(self) -> dict[str, Any]:
         from safetensors.numpy import load_file
@@ -149,6 +116,46 @@ class OnnxEmbedder:
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             out[rows] = pooled
         return normalise(out)
+
+
+def new_session(
+    graph: Path, tensors: Callable[[], dict[str, Any]], threads: int, keep: list[Any]
+) -> onnxruntime.InferenceSession:
+    """An onnxruntime session over a graph whose weights are stripped: `tensors()` supplies each
+    one by its initializer name (read only when the graph wants any); `keep` holds the arrays the
+    session reads from, for as long as the session lives."""
+    import onnxruntime as ort
+
+    if not graph.is_file():
+        raise FileNotFoundError(f"model graph not found: {graph}")
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    # idle threads sleep instead of spinning: on a busy 2-core machine spinning threads steal
+    # the cores the other thread needs (measured: p50 233 -> 144 ms for one answer under load)
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    options.log_severity_level = 3  # errors only: nothing drawn over the TUI
+    wanted = _external_initializers(graph.read_bytes())  # none: a graph with its weights
+    if wanted:
+        supplied = tensors()
+        missing = sorted(wanted - supplied.keys())
+        if missing:
+            raise ValueError(f"{graph}: no weights for {', '.join(missing[:3])}")
+        names, values = [], []
+        for name in sorted(wanted):
+            array = np.ascontiguousarray(supplied[name])
+            if array.dtype == np.float16:  # our trained weights are stored in half precision
+                array = array.astype(np.float32)
+            names.append(name)
+            values.append(ort.OrtValue.ortvalue_from_numpy(array))
+            keep.append(array)
+        options.add_external_initializers(names, values)
+    try:
+        return ort.InferenceSession(
+            str(graph), sess_options=options, providers=["CPUExecutionProvider"]
+        )
+    except Exception as error:
+        raise ValueError(f"{graph}: these weights do not fit the graph ({error})") from error
 
 
 def _tokenizer() -> Tokenizer:

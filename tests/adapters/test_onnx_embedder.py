@@ -115,16 +115,16 @@ sys.exit(code)
 """
 
 
-@pytest.mark.model
-def test_score_runs_without_torch_and_a_fresh_home_embeds_no_shipped_statement(
-    tmp_path: Path,
-) -> None:
-    answer = tmp_path / "answer.txt"
-    answer.write_text("A circuit breaker opens after repeated failures and fails fast.")
+def score_in_a_fresh_home(
+    tmp_path: Path, answer: str, *args: str
+) -> tuple[subprocess.CompletedProcess[str], list[str]]:
+    """`interviewer score ARGS --answer-file F --json` in a new process and a fresh user home,
+    with the PROBE's lines (which heavy stacks were imported) at the end of the output lines."""
+    answer_file = tmp_path / "answer.txt"
+    answer_file.write_text(answer)
     env = dict(os.environ, INTERVIEWER_HOME=str(tmp_path / "fresh"))
-    command = [sys.executable, "-c", PROBE, "score", "-q", "circuit-breaker-pattern"]
     done = subprocess.run(
-        [*command, "--answer-file", str(answer), "--json"],
+        [sys.executable, "-c", PROBE, "score", *args, "--answer-file", str(answer_file), "--json"],
         capture_output=True,
         text=True,
         env=env,
@@ -132,7 +132,19 @@ def test_score_runs_without_torch_and_a_fresh_home_embeds_no_shipped_statement(
         timeout=300,
     )
     assert done.returncode == 0, done.stderr
-    lines = done.stdout.strip().splitlines()
+    return done, done.stdout.strip().splitlines()
+
+
+@pytest.mark.model
+def test_score_runs_without_torch_and_a_fresh_home_embeds_no_shipped_statement(
+    tmp_path: Path,
+) -> None:
+    done, lines = score_in_a_fresh_home(
+        tmp_path,
+        "A circuit breaker opens after repeated failures and fails fast.",
+        "-q",
+        "circuit-breaker-pattern",
+    )
     assert lines[-2:] == ["NO_TORCH", "NO_ST"]
     assert json.loads("\n".join(lines[:-2]))["score"] > 0  # it was scored, and says so
     assert "building the rubric cache" not in done.stderr  # the shipped cache covered it all

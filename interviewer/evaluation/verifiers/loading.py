@@ -1,6 +1,5 @@
 """Load a verifier from a folder for `interviewer eval` and `tune`: an embedding head, a
-cross-encoder, or per-fold models for cross-validation. The run-time grader gets none unless its
-caller passes one (no verifier ships while none beats similarity)."""
+cross-encoder (NLI or claims), or per-fold models for cross-validation."""
 
 from __future__ import annotations
 
@@ -13,9 +12,6 @@ import numpy.typing as npt
 
 from interviewer.core.ports import Embedder, Verifier
 from interviewer.evaluation.verifiers.head import HeadVerifier, HeadWeights
-from interviewer.paths import shipped_verifier_dir
-
-SHIPPED_VERIFIER = shipped_verifier_dir() / "head"
 
 
 class FoldedVerifier:
@@ -40,6 +36,10 @@ def load_verifier(directory: Path, embedder: Embedder) -> Verifier:
         for fold in set(assignment.values()):
             models[fold] = load_verifier(directory / f"fold{fold}", embedder)
         return FoldedVerifier({q: models[f] for q, f in assignment.items()})
+    if _is_nli(directory):
+        from interviewer.adapters.onnx_verifier import OnnxNliVerifier
+
+        return OnnxNliVerifier(directory)
     if (directory / "head.npz").exists():
         meta = json.loads((directory / "training.json").read_text())
         name = f"head-{str(meta.get('data_hash', ''))[:8]}"
@@ -49,8 +49,23 @@ def load_verifier(directory: Path, embedder: Embedder) -> Verifier:
     return CrossEncoderVerifier(directory)
 
 
+def _is_nli(directory: Path) -> bool:
+    """An entailment cross-encoder (eval/verifier/train_nli.py): three NLI labels in its config."""
+    try:
+        config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    labels = config.get("id2label") if isinstance(config, dict) else None
+    return isinstance(labels, dict) and set(labels.values()) == {
+        "entailment",
+        "neutral",
+        "contradiction",
+    }
+
+
 def default_verifier(embedder: Embedder) -> Verifier | None:
-    """The shipped verifier, when its artifact is present (none is today)."""
-    if not (SHIPPED_VERIFIER / "head.npz").exists():
-        return None
-    return load_verifier(SHIPPED_VERIFIER, embedder)
+    """The shipped verifier, when its files are present (the run-time grader's own)."""
+    del embedder  # the shipped verifier is a cross-encoder: it embeds nothing
+    from interviewer.wiring import default_verifier as shipped
+
+    return shipped()

@@ -1,0 +1,105 @@
+"""The run-time entailment verifier on onnxruntime: the same probabilities as the trained torch
+classifier, a graph whose weights all come from the verifier's and the package's safetensors, and a
+grader that uses it when asked (with the verifier map) without importing torch."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from safetensors.numpy import load_file
+
+from interviewer.adapters.onnx_embedder import _external_initializers
+from interviewer.adapters.onnx_verifier import (
+    VERIFIER_DIR,
+    VERIFIER_GRAPH,
+    WORD_EMBEDDINGS,
+    OnnxNliVerifier,
+)
+from interviewer.paths import Paths
+from interviewer.wiring import build_grader, load_context
+from tests.adapters.test_onnx_embedder import score_in_a_fresh_home
+
+PAIRS = [
+    (
+        "Write-through writes to the cache and the database at the same time.",
+        "Write-through updates the cache and the backing store synchronously.",
+    ),
+    (
+        "Write-back writes to the database first and the cache later.",
+        "Write-back writes to the cache and defers the database write.",
+    ),
+    ("A circuit breaker opens after repeated failures.", "The breaker opens past a threshold."),
+    ("Kubernetes is a container orchestrator.", "A pod can hold several containers."),
+    ("", "An empty premise still gets probabilities."),
+    (" ".join(["shard"] * 400), "A premise far past 128 word pieces is cut, longest first."),
+]
+
+
+def test_the_stripped_graph_takes_every_weight_from_the_two_safetensors_files() -> None:
+    names = _external_initializers(VERIFIER_GRAPH.read_bytes())
+    ours = set(load_file(str(VERIFIER_DIR / "model.safetensors")))
+    assert names == ours | {f"bert.{WORD_EMBEDDINGS}"}  # every trained tensor, and only those
+    assert VERIFIER_GRAPH.stat().st_size < 1_000_000  # the graph alone: no weights committed
+    assert (VERIFIER_DIR / "model.safetensors").stat().st_size < 25_000_000  # fp16, no vocabulary
+
+
+@pytest.mark.model
+def test_onnx_probabilities_match_the_torch_classifier() -> None:
+    from eval.verifier.nli_common import load_artifact, predict
+
+    model, tokenizer = load_artifact(VERIFIER_DIR)
+    theirs = predict(model, tokenizer, PAIRS)
+    verifier = OnnxNliVerifier()
+    ours = verifier.probabilities(PAIRS)
+    assert ours.shape == (len(PAIRS), 3)
+    assert float(np.abs(ours - theirs).max()) < 1e-4
+    assert np.allclose(ours.sum(axis=1), 1.0, atol=1e-5)
+    # the port's order: supports, contradicts, mentions, unrelated (never, for NLI)
+    judged = verifier.judge("any", PAIRS)
+    assert np.array_equal(judged[:, :3], ours[:, [0, 2, 1]])
+    assert not judged[:, 3].any()
+    assert verifier.judge("any", []).shape == (0, 4)
+    # the swapped definition reads as a contradiction, the paraphrase as entailment
+    assert ours[1, 2] > ours[1, 0] and ours[0, 0] > ours[0, 2]
+
+
+@pytest.mark.model
+def test_a_verifier_folder_with_broken_weights_is_refused_with_the_file_name(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "model.safetensors").write_bytes(b"not a safetensors file")
+    with pytest.raises(ValueError, match=r"model\.safetensors"):
+        OnnxNliVerifier(tmp_path).judge("q", PAIRS[:1])
+
+
+def test_the_grader_uses_the_shipped_verifier_when_asked_and_its_map_ships(tmp_path: Path) -> None:
+    paths = Paths(tmp_path)
+    context = load_context(paths)
+    assert context.verifier_params is not None and context.verifier_params.uses_verifier
+    alone = build_grader(context, paths=paths)  # the default: similarity alone
+    assert alone.verifier is None and alone.params == context.params
+    grader = build_grader(context, paths=paths, use_verifier=True)
+    assert isinstance(grader.verifier, OnnxNliVerifier)
+    assert grader.params == context.verifier_params
+    (tmp_path / "rubrics").mkdir()
+    no_map = load_context(paths, rubrics_dir=tmp_path / "rubrics")
+    assert build_grader(no_map, paths=paths, use_verifier=True).verifier is None
+
+
+@pytest.mark.model
+def test_score_judges_with_the_verifier_without_torch(tmp_path: Path) -> None:
+    answer = (
+        "Write-back writes to the database first and updates the cache later. "
+        "Write-through only writes the cache."
+    )
+    _, lines = score_in_a_fresh_home(tmp_path, answer, "-q", "caching-strategies", "--verifier")
+    assert lines[-2:] == ["NO_TORCH", "NO_ST"]
+    result = json.loads("\n".join(lines[:-2]))
+    judged = [kp for kp in result["key_points"] if kp["judgement"] is not None]
+    assert judged  # the verifier read the best spans
+    # the swapped write policies read as a contradiction of the point, naming what the rubric says
+    wrong = [kp for kp in judged if kp["judgement"] == "contradicts"]
+    assert wrong and all(kp["contradicted"] and kp["coverage"] <= 0.1 for kp in wrong)
