@@ -105,6 +105,14 @@ def default_embedder(model: str | None = None) -> Embedder:
     return SentenceTransformerEmbedder(model)
 
 
+def default_verifier() -> Verifier | None:
+    """The shipped entailment verifier (onnxruntime, loaded on first use), when its files are here."""
+    from interviewer.adapters.onnx_verifier import OnnxNliVerifier
+
+    verifier = OnnxNliVerifier()
+    return verifier if verifier.available else None
+
+
 def build_grader(
     context: GradingContext,
     embedder: Embedder | None = None,
@@ -112,19 +120,23 @@ def build_grader(
     paths: Paths | None = None,
     params: ScoringParams | None = None,
     verifier: Verifier | None = None,
+    use_verifier: bool = False,
     progress: Progress | None = None,
 ) -> Grader:
-    """A grader: similarity only, or with the caller's verifier (only `interviewer eval` and `tune`
-    pass one: no verifier ships while none beats similarity). With a verifier and a fitted
-    verifier map, that map scores unless `params` says otherwise. `progress` hears a build of
-    the rubric statement cache (see `cache_progress_on_stderr`)."""
+    """A grader: similarity alone with its map (the default), or, with `use_verifier`, similarity
+    and the shipped entailment verifier with the verifier map (where both ship; held out it gains
+    too little for twice the time per answer to be the default: eval/README.md). A caller's
+    `verifier` (eval's and tune's) is used as given. `progress` hears a build of the rubric
+    statement cache (see `cache_progress_on_stderr`)."""
     paths = paths or Paths.from_env()
     embedder = embedder or default_embedder()
     cache = StatementCache(
         embedder, paths.cache, shipped=shipped_statements_file(), progress=progress
     )
+    tuned = context.verifier_params
+    if use_verifier and verifier is None and params is None and tuned is not None:
+        verifier = default_verifier()
     if params is None:
-        tuned = context.verifier_params
         params = tuned if verifier is not None and tuned is not None else context.params
     rubrics, prompts = context.rubrics.rubrics, context.prompts()
     answers = {q.id: q.answer for bank in context.banks.banks for q in bank.questions}

@@ -34,7 +34,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="score a public benchmark zero-shot (repeatable)",
     )
     ev.add_argument(
-        "--no-verifier", action="store_true", help="similarity only: skip the claim verifier"
+        "--no-verifier",
+        action="store_true",
+        help="skip the 'with verifier' column (the shipped entailment verifier, or --verifier-folds)",
     )
     ev.add_argument(
         "--verifier-folds",
@@ -140,9 +142,9 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
         )
         runs.append(("raw key points", naive))
     with_verifier = None if args.no_verifier else _verifier(args.verifier_folds, embedder)
+    runs.append(("rubrics", build_grader(context, embedder)))  # what the product scores with
     if with_verifier is not None and context.verifier_params is not None:
-        runs.append(("similarity only", build_grader(context, embedder)))
-    runs.append(("rubrics", build_grader(context, embedder, verifier=with_verifier)))
+        runs.append(("with verifier", build_grader(context, embedder, verifier=with_verifier)))
     if args.compare is not None:
         runs.append(("compare", build_grader(load_context(rubrics_dir=args.compare), embedder)))
     evaluator = KeyPointEvaluator(answers)

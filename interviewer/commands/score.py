@@ -44,6 +44,12 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--rubrics", type=rubrics_folder, help="rubrics folder (default: project + user)"
     )
     score.add_argument(
+        "--verifier",
+        action="store_true",
+        help="also judge the best spans with the shipped entailment verifier and score with its "
+        "map (about twice the time per answer; held out it gains little: eval/README.md)",
+    )
+    score.add_argument(
         "--judge",
         choices=("local", "llm"),
         help="whose per-key-point verdicts set the score: the local grader's (default) or the "
@@ -274,7 +280,10 @@ def _run_batch(args: argparse.Namespace, context: GradingContext) -> int:
     results: dict[int, ScoreResult] = {}
     if good:
         grader = build_grader(
-            context, default_embedder(args.model), progress=cache_progress_on_stderr
+            context,
+            default_embedder(args.model),
+            use_verifier=args.verifier,
+            progress=cache_progress_on_stderr,
         )
         scored = grader.score_batch([ScoreRequest(g.question, g.answer, part) for g in good])
         results = {line.number: result for line, result in zip(good, scored, strict=True)}
@@ -328,7 +337,12 @@ def _run(args: argparse.Namespace) -> int:
         answer = _read_answer(args)
     except InputError as error:
         raise CommandError(str(error), 2) from None
-    grader = build_grader(context, default_embedder(args.model), progress=cache_progress_on_stderr)
+    grader = build_grader(
+        context,
+        default_embedder(args.model),
+        use_verifier=args.verifier,
+        progress=cache_progress_on_stderr,
+    )
     try:
         (local,) = grader.score_batch([ScoreRequest(question.id, answer, part)])
     except RubricMissing as error:

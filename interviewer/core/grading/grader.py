@@ -33,7 +33,12 @@ from interviewer.core.grading.text import (
     split_units,
     word_pairs,
 )
-from interviewer.core.grading.verification import NEUTRAL, pairs_for, verifier_features
+from interviewer.core.grading.verification import (
+    NEUTRAL,
+    NO_MISTAKE,
+    pairs_for,
+    verifier_features,
+)
 from interviewer.core.ports import Embedder, Verifier
 from interviewer.core.result import (
     EvidenceSpan,
@@ -283,12 +288,20 @@ class Grader:
         params = self.params
         candidates = candidates_of(units, vectors, part, params.pasted_at, params.one_liner_words)
         penalty = self.params.penalty_unexplained
-        matches = [match(part, i, candidates, penalty) for i in range(len(part.key_points))]
+        matches = [
+            match(part, i, candidates, penalty, params.verify_spans, params.verify_statements)
+            for i in range(len(part.key_points))
+        ]
         if candidates.pasted.any():
             flags = [*flags, Flag.RUBRIC_PASTED]
         elif float(np.mean(candidates.explain[: len(units)])) < 0.7:
             flags = [*flags, Flag.TERM_LIST]
         return _Draft(request, part, flags, candidates, matches, [None] * len(matches))
+
+    @property
+    def _wants_mistakes(self) -> bool:
+        """Pair the best span with its closest mistake only when the map reads the result."""
+        return bool({"v_mistake", "v_wrong"} & set(self.params.features))
 
     def _verify(self, drafts: list[_Draft], verifier: Verifier) -> None:
         by_question: dict[str, list[tuple[_Draft, int, list[tuple[str, str]]]]] = {}
@@ -296,8 +309,13 @@ class Grader:
             if draft.candidates is None:
                 continue
             for index, found in enumerate(draft.matches):
-                evidence = draft.part.key_points[index].rubric.evidence
-                pairs = pairs_for(draft.request.answer, draft.candidates.spans, found, evidence)
+                if found.values["max"] < self.params.floor:
+                    continue  # nothing here is about the point: no coverage whatever is judged
+                rubric = draft.part.key_points[index].rubric
+                mistakes = rubric.mistakes if self._wants_mistakes else ()
+                pairs = pairs_for(
+                    draft.request.answer, draft.candidates.spans, found, rubric.evidence, mistakes
+                )
                 by_question.setdefault(draft.request.question, []).append((draft, index, pairs))
         for question, jobs in by_question.items():
             probabilities = verifier.judge(question, [p for _, _, pairs in jobs for p in pairs])
@@ -309,6 +327,11 @@ class Grader:
                 judged = verifier_features(draft.matches[index], block, evidence)
                 draft.matches[index].values.update(judged.values)
                 draft.contradicted[index] = judged.contradicted
+        for draft in drafts:  # the answer-level signal, once every point is judged
+            if draft.candidates is not None and draft.matches:
+                wrong = max(m.values.get("v_mistake", NO_MISTAKE) for m in draft.matches)
+                for found in draft.matches:
+                    found.values["v_wrong"] = wrong
 
     def _finish(self, draft: _Draft) -> ScoreResult:
         if draft.candidates is None:
@@ -346,7 +369,7 @@ class Grader:
             judgement=judgement,
             contradicted=draft.contradicted[index] if judgement is Judgement.CONTRADICTS else None,
             like_mistake=like_mistake,
-            features=dict(values),
+            features={**NEUTRAL, **values},  # a point not verified (below the floor) reads neutral
             expected=tuple(kp.evidence[:EXPECTED_SHOWN]),
         )
 

@@ -24,8 +24,10 @@ FEATURES = (
     "v_support",  # verifier: probability the best spans support the key point's evidence
     "v_contra",  # verifier: probability the most on-point span contradicts it
     "v_mention",  # verifier: probability the best span only mentions the topic
+    "v_mistake",  # verifier: the best span entails the closest known mistake more than its evidence
+    "v_wrong",  # verifier: the largest v_mistake over the answer's key points
 )
-VERIFIER_FEATURES = ("v_support", "v_contra", "v_mention")
+VERIFIER_FEATURES = ("v_support", "v_contra", "v_mention", "v_mistake", "v_wrong")
 
 
 # Bounds a fitted map is far inside (the shipped one: coefficients within ±4): a user's map out of
@@ -61,6 +63,10 @@ class ScoringParams(BaseModel):
     # A whole answer of one sentence with at most this many words is a name-drop: it pays the term-list
     # explain penalty ("Round robin and least connections."). 0: off.
     one_liner_words: int = Field(default=12, ge=0, le=1_000)
+    # The verifier's pairs per key point: its best `verify_spans` spans, each with its
+    # `verify_statements` closest evidence statements (fewer pairs, less time per answer).
+    verify_spans: int = Field(default=1, ge=1, le=5)
+    verify_statements: int = Field(default=2, ge=1, le=10)
     fitted: str = Field(default="default (not tuned)", max_length=1_000)
 
     @field_validator("coef")
