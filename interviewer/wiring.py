@@ -120,21 +120,24 @@ def build_grader(
     paths: Paths | None = None,
     params: ScoringParams | None = None,
     verifier: Verifier | None = None,
-    use_verifier: bool = False,
+    use_verifier: bool = True,
     progress: Progress | None = None,
 ) -> Grader:
-    """A grader: similarity alone with its map (the default), or, with `use_verifier`, similarity
-    and the shipped entailment verifier with the verifier map (where both ship; held out it gains
-    too little for twice the time per answer to be the default: eval/README.md). A caller's
-    `verifier` (eval's and tune's) is used as given. `progress` hears a build of the rubric
-    statement cache (see `cache_progress_on_stderr`)."""
+    """A grader: similarity and the shipped entailment verifier with the verifier map where both
+    ship (the default: held out it beats similarity alone, eval/README.md); similarity alone with
+    its own map when `use_verifier` is False (`--no-verifier`), when the rubric folders have no
+    verifier map, or when `params` is given without a verifier. A caller's `verifier` (eval's and
+    tune's) is used as given. `progress` hears a build of the rubric statement cache (see
+    `cache_progress_on_stderr`)."""
     paths = paths or Paths.from_env()
     embedder = embedder or default_embedder()
     cache = StatementCache(
         embedder, paths.cache, shipped=shipped_statements_file(), progress=progress
     )
     tuned = context.verifier_params
-    if use_verifier and verifier is None and params is None and tuned is not None:
+    if not use_verifier:
+        verifier = None
+    elif verifier is None and params is None and tuned is not None:
         verifier = default_verifier()
     if params is None:
         params = tuned if verifier is not None and tuned is not None else context.params

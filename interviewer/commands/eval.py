@@ -36,7 +36,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     ev.add_argument(
         "--no-verifier",
         action="store_true",
-        help="skip the 'with verifier' column (the shipped entailment verifier, or --verifier-folds)",
+        help="similarity only: skip the entailment verifier (the shipped one, or --verifier-folds)",
     )
     ev.add_argument(
         "--verifier-folds",
@@ -142,11 +142,19 @@ def _labelled(console: Any, embedder: Any, args: argparse.Namespace, started: fl
         )
         runs.append(("raw key points", naive))
     with_verifier = None if args.no_verifier else _verifier(args.verifier_folds, embedder)
-    runs.append(("rubrics", build_grader(context, embedder)))  # what the product scores with
     if with_verifier is not None and context.verifier_params is not None:
-        runs.append(("with verifier", build_grader(context, embedder, verifier=with_verifier)))
+        runs.append(("similarity only", build_grader(context, embedder, use_verifier=False)))
+    runs.append(  # what the product scores with
+        (
+            "rubrics",
+            build_grader(
+                context, embedder, verifier=with_verifier, use_verifier=not args.no_verifier
+            ),
+        )
+    )
     if args.compare is not None:
-        runs.append(("compare", build_grader(load_context(rubrics_dir=args.compare), embedder)))
+        compare = load_context(rubrics_dir=args.compare)
+        runs.append(("compare", build_grader(compare, embedder, use_verifier=not args.no_verifier)))
     evaluator = KeyPointEvaluator(answers)
     details: dict[str, Any] = {}
     local: list[Any] = []

@@ -57,6 +57,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         metavar="MINUTES",
         help="minutes per question, as on the start screen; running out only warns",
     )
+    interview.add_argument(
+        "--no-verifier",
+        action="store_true",
+        help="grade by similarity alone, without the entailment verifier (faster on a slow machine)",
+    )
     interview.add_argument("--seed", type=int, help=argparse.SUPPRESS)  # repeatable shuffles
     interview.set_defaults(handler=_run)
 
@@ -145,12 +150,15 @@ class SharedContext:
             return self._context
 
 
-def grader_factory(context: SharedContext) -> AnswerGrader:
+def grader_factory(context: SharedContext, *, verifier: bool = True) -> AnswerGrader:
     """Builds the grader and loads the model now, not at the first answer (runs in a worker)."""
     from interviewer.wiring import build_grader
 
-    grader = build_grader(context.get(), paths=context.paths)
+    grader = build_grader(context.get(), paths=context.paths, use_verifier=verifier)
     grader.embedder.encode(["warm up"])
+    load = getattr(grader.verifier, "load", None)
+    if load is not None:  # the verifier too, so the first answer waits for neither
+        load()
     return grader
 
 
@@ -322,7 +330,7 @@ def _run(args: argparse.Namespace) -> int:
     services = LateServices(paths, context)
     deps = AppDeps(
         catalog=lambda: context.banks().banks,
-        grader_factory=lambda: grader_factory(context),
+        grader_factory=lambda: grader_factory(context, verifier=not args.no_verifier),
         warm_up=warm_up,
         open_reader=services.reader,
         save_preferences=preferences_saver(paths.config_file),

@@ -44,10 +44,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--rubrics", type=rubrics_folder, help="rubrics folder (default: project + user)"
     )
     score.add_argument(
-        "--verifier",
+        "--no-verifier",
         action="store_true",
-        help="also judge the best spans with the shipped entailment verifier and score with its "
-        "map (about twice the time per answer; held out it gains little: eval/README.md)",
+        help="similarity alone: skip the entailment verifier (about half the time per answer)",
     )
     score.add_argument(
         "--judge",
@@ -282,7 +281,7 @@ def _run_batch(args: argparse.Namespace, context: GradingContext) -> int:
         grader = build_grader(
             context,
             default_embedder(args.model),
-            use_verifier=args.verifier,
+            use_verifier=not args.no_verifier,
             progress=cache_progress_on_stderr,
         )
         scored = grader.score_batch([ScoreRequest(g.question, g.answer, part) for g in good])
@@ -340,7 +339,7 @@ def _run(args: argparse.Namespace) -> int:
     grader = build_grader(
         context,
         default_embedder(args.model),
-        use_verifier=args.verifier,
+        use_verifier=not args.no_verifier,
         progress=cache_progress_on_stderr,
     )
     try:

@@ -1,6 +1,6 @@
 """The run-time entailment verifier on onnxruntime: the same probabilities as the trained torch
 classifier, a graph whose weights all come from the verifier's and the package's safetensors, and a
-grader that uses it when asked (with the verifier map) without importing torch."""
+grader that uses it by default (with the verifier map) without importing torch."""
 
 from __future__ import annotations
 
@@ -75,31 +75,35 @@ def test_a_verifier_folder_with_broken_weights_is_refused_with_the_file_name(
         OnnxNliVerifier(tmp_path).judge("q", PAIRS[:1])
 
 
-def test_the_grader_uses_the_shipped_verifier_when_asked_and_its_map_ships(tmp_path: Path) -> None:
+def test_the_grader_uses_the_shipped_verifier_where_its_map_ships_unless_told_not_to(
+    tmp_path: Path,
+) -> None:
     paths = Paths(tmp_path)
     context = load_context(paths)
     assert context.verifier_params is not None and context.verifier_params.uses_verifier
-    alone = build_grader(context, paths=paths)  # the default: similarity alone
-    assert alone.verifier is None and alone.params == context.params
-    grader = build_grader(context, paths=paths, use_verifier=True)
+    grader = build_grader(context, paths=paths)  # the default
     assert isinstance(grader.verifier, OnnxNliVerifier)
     assert grader.params == context.verifier_params
+    alone = build_grader(context, paths=paths, use_verifier=False)
+    assert alone.verifier is None and alone.params == context.params
     (tmp_path / "rubrics").mkdir()
     no_map = load_context(paths, rubrics_dir=tmp_path / "rubrics")
     assert build_grader(no_map, paths=paths, use_verifier=True).verifier is None
 
 
 @pytest.mark.model
-def test_score_judges_with_the_verifier_without_torch(tmp_path: Path) -> None:
+def test_score_judges_with_the_verifier_without_torch_unless_told_not_to(tmp_path: Path) -> None:
     answer = (
         "Write-back writes to the database first and updates the cache later. "
         "Write-through only writes the cache."
     )
-    _, lines = score_in_a_fresh_home(tmp_path, answer, "-q", "caching-strategies", "--verifier")
+    args = ("-q", "caching-strategies")
+    _, lines = score_in_a_fresh_home(tmp_path, answer, *args)
     assert lines[-2:] == ["NO_TORCH", "NO_ST"]
-    result = json.loads("\n".join(lines[:-2]))
-    judged = [kp for kp in result["key_points"] if kp["judgement"] is not None]
-    assert judged  # the verifier read the best spans
-    # the swapped write policies read as a contradiction of the point, naming what the rubric says
-    wrong = [kp for kp in judged if kp["judgement"] == "contradicts"]
-    assert wrong and all(kp["contradicted"] and kp["coverage"] <= 0.1 for kp in wrong)
+    verified = json.loads("\n".join(lines[:-2]))
+    judged = [kp["judgement"] for kp in verified["key_points"] if kp["judgement"] is not None]
+    assert judged and set(judged) <= {"supports", "contradicts", "mentions"}
+    _, lines = score_in_a_fresh_home(tmp_path, answer, *args, "--no-verifier")
+    plain = json.loads("\n".join(lines[:-2]))
+    assert all(kp["judgement"] is None for kp in plain["key_points"])  # similarity alone
+    assert verified["score"] != plain["score"]  # the verifier map scored the verified one

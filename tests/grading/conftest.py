@@ -111,5 +111,6 @@ def real_context(real_home: Paths) -> GradingContext:
 
 @pytest.fixture(scope="session")
 def real_grader(real_context: GradingContext, real_home: Paths) -> Grader:
-    """The packaged model with the tuned similarity map, loaded once for every `model` test."""
+    """The packaged model with the shipped map and verifier (the default), loaded once for every
+    `model` test."""
     return build_grader(real_context, paths=real_home)

@@ -28,6 +28,7 @@ from interviewer.core.grading.params import ScoringParams
 from interviewer.core.grading.text import (
     Unit,
     addressed_to_grader,
+    clean_text,
     from_text,
     non_english,
     split_units,
@@ -313,9 +314,8 @@ class Grader:
                     continue  # nothing here is about the point: no coverage whatever is judged
                 rubric = draft.part.key_points[index].rubric
                 mistakes = rubric.mistakes if self._wants_mistakes else ()
-                pairs = pairs_for(
-                    draft.request.answer, draft.candidates.spans, found, rubric.evidence, mistakes
-                )
+                answer = clean_text(draft.request.answer)  # as embedded: same offsets, no controls
+                pairs = pairs_for(answer, draft.candidates.spans, found, rubric.evidence, mistakes)
                 by_question.setdefault(draft.request.question, []).append((draft, index, pairs))
         for question, jobs in by_question.items():
             probabilities = verifier.judge(question, [p for _, _, pairs in jobs for p in pairs])
