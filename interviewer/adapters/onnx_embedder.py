@@ -11,6 +11,7 @@ embedder keeps its name (and so its statement cache).
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 from collections.abc import Callable, Sequence
@@ -18,6 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import numpy.typing as npt
 
 from interviewer.core.grading.embedding import Matrix, normalise
 from interviewer.paths import tuned_layers_file, weights_dir
@@ -38,6 +40,22 @@ def weight_files(layers: Path | None) -> list[Path]:
 
     files = [packaged_model_path() / "model.safetensors"]
     return files + ([layers] if layers is not None else [])
+
+
+WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
+
+
+@functools.cache
+def package_word_embeddings() -> npt.NDArray[np.float32]:
+    """The package's word-embedding matrix (47 MB), read once per process: the embedder's session
+    and the verifier's both read from this one array."""
+    from safetensors import safe_open
+
+    from interviewer.adapters.embedder import packaged_model_path
+
+    with safe_open(str(packaged_model_path() / "model.safetensors"), "numpy") as weights:
+        matrix: npt.NDArray[np.float32] = weights.get_tensor(WORD_EMBEDDINGS)
+    return matrix
 
 
 def default_threads() -> int:
@@ -86,11 +104,13 @@ class OnnxEmbedder:
         from safetensors.numpy import load_file
 
         tensors: dict[str, Any] = {}
-        for path in weight_files(self.layers):
+        for index, path in enumerate(weight_files(self.layers)):
             try:
                 tensors.update(load_file(str(path)))
             except Exception as error:
                 raise ValueError(f"{path}: not a readable weights file ({error})") from error
+            if index == 0 and WORD_EMBEDDINGS in tensors:  # the package's: one copy per process
+                tensors[WORD_EMBEDDINGS] = package_word_embeddings()
         return tensors
 
     def encode(self, texts: Sequence[str]) -> Matrix:

@@ -19,7 +19,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
-from interviewer.adapters.onnx_embedder import default_threads, new_session
+from interviewer.adapters.onnx_embedder import (
+    WORD_EMBEDDINGS,  # the package's key; the verifier's graph has "bert." before it
+    default_threads,
+    new_session,
+    package_word_embeddings,
+)
 from interviewer.paths import shipped_verifier_dir, weights_dir
 
 if TYPE_CHECKING:
@@ -30,9 +35,6 @@ VERIFIER_GRAPH = weights_dir() / "onnx" / "nli-minilm-l6.onnx"
 VERIFIER_DIR = shipped_verifier_dir() / "nli"
 MAX_LENGTH = 128
 LABELS = ("entailment", "neutral", "contradiction")
-WORD_EMBEDDINGS = (
-    "embeddings.word_embeddings.weight"  # the package's key; ours has "bert." before it
-)
 
 
 class OnnxNliVerifier:
@@ -74,20 +76,14 @@ class OnnxNliVerifier:
         return self._session
 
     def _tensors(self) -> dict[str, Any]:
-        from safetensors import safe_open
         from safetensors.numpy import load_file
-
-        from interviewer.adapters.embedder import packaged_model_path
 
         path = self.directory / "model.safetensors"
         try:
             tensors: dict[str, Any] = dict(load_file(str(path)))
         except Exception as error:
             raise ValueError(f"{path}: not a readable weights file ({error})") from error
-        with safe_open(str(packaged_model_path() / "model.safetensors"), "numpy") as package:
-            tensors[f"bert.{WORD_EMBEDDINGS}"] = package.get_tensor(
-                WORD_EMBEDDINGS
-            )  # only that one
+        tensors[f"bert.{WORD_EMBEDDINGS}"] = package_word_embeddings()  # the embedder's copy
         return tensors
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:

@@ -11,13 +11,8 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
-from interviewer.adapters.onnx_embedder import _external_initializers
-from interviewer.adapters.onnx_verifier import (
-    VERIFIER_DIR,
-    VERIFIER_GRAPH,
-    WORD_EMBEDDINGS,
-    OnnxNliVerifier,
-)
+from interviewer.adapters.onnx_embedder import WORD_EMBEDDINGS, _external_initializers
+from interviewer.adapters.onnx_verifier import VERIFIER_DIR, VERIFIER_GRAPH, OnnxNliVerifier
 from interviewer.paths import Paths
 from interviewer.wiring import build_grader, load_context
 from tests.adapters.test_onnx_embedder import score_in_a_fresh_home
