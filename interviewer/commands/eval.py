@@ -70,7 +70,9 @@ def _run(args: argparse.Namespace) -> int:
         _require_verifier_map(args.rubrics)
     embedder = _embedder(args.model)
     if args.benchmark and not (args.data or args.rubrics or args.compare or args.baseline):
-        return _benchmarks(console, embedder, args.benchmark, as_json=args.json)
+        return _benchmarks(
+            console, embedder, args.benchmark, as_json=args.json, verifier=_bench_verifier(args)
+        )
     try:
         status = _labelled(console, embedder, args, started)
     except FileProblems as error:
@@ -78,7 +80,9 @@ def _run(args: argparse.Namespace) -> int:
             print(one_line(str(problem)), file=sys.stderr)
         return 1
     if status == 0 and args.benchmark:
-        status = _benchmarks(console, embedder, args.benchmark, as_json=args.json)
+        status = _benchmarks(
+            console, embedder, args.benchmark, as_json=args.json, verifier=_bench_verifier(args)
+        )
     return status
 
 
@@ -246,6 +250,13 @@ def _llm_column(
     return metrics
 
 
+def _bench_verifier(args: argparse.Namespace) -> Any:
+    """The shipped verifier for the benchmarks' second run, unless --no-verifier."""
+    from interviewer.wiring import default_verifier
+
+    return None if args.no_verifier else default_verifier()
+
+
 def _verifier(folds: Path | None, embedder: Any) -> Any:
     from interviewer.evaluation.verifiers.loading import default_verifier, load_verifier
 
@@ -269,22 +280,32 @@ def _plain(value: Any) -> Any:
     return value
 
 
-def _benchmarks(console: Any, embedder: Any, names: list[str], *, as_json: bool = False) -> int:
-    """Each benchmark's table, or with `as_json` one JSON document {"benchmarks": {name: result}}."""
+def _benchmarks(
+    console: Any, embedder: Any, names: list[str], *, as_json: bool = False, verifier: Any = None
+) -> int:
+    """Each benchmark's table, or with `as_json` one JSON document {"benchmarks": {name: result}}.
+    With a `verifier`, Mohler and SemEval run again with its entailment probability in place of the
+    similarity (`NAME+verifier`)."""
     import json
 
     from interviewer.evaluation import external
-    from interviewer.evaluation.zero_shot import element_coverage, pair_similarity
+    from interviewer.evaluation.zero_shot import element_coverage, entailment, pair_similarity
 
     status = 0
     results: dict[str, Any] = {}
-    for name in dict.fromkeys(names):
+    runs = [
+        (name, run)
+        for name in dict.fromkeys(names)
+        for run in ((name, f"{name}+verifier") if verifier and name != "asap" else (name,))
+    ]
+    for name, run in runs:
         started = time.perf_counter()
+        score = entailment(verifier) if run.endswith("+verifier") else pair_similarity(embedder)
         try:
             if name == "mohler":
-                result: Any = external.run_mohler(pair_similarity(embedder))
+                result: Any = external.run_mohler(score)
             elif name == "semeval":
-                result = external.run_semeval(pair_similarity(embedder))
+                result = external.run_semeval(score)
             else:
                 result = external.run_asap(element_coverage(embedder))
         except external.ExternalDataMissing as error:
@@ -293,10 +314,12 @@ def _benchmarks(console: Any, embedder: Any, names: list[str], *, as_json: bool 
             continue
         seconds = round(time.perf_counter() - started, 2)
         if as_json:
-            results[name] = {**_plain(result), "seconds": seconds}
+            results[run] = {**_plain(result), "seconds": seconds}
             continue
+        if run != name:
+            console.print("with the entailment verifier: P(the answer entails the reference)")
         console.print(external.format_table(result))
-        console.print(f"{name}: {seconds:.1f} s")
+        console.print(f"{run}: {seconds:.1f} s")
     if as_json:
         print(json.dumps({"benchmarks": results}, indent=2, ensure_ascii=False))
     return status

@@ -14,7 +14,7 @@ import numpy.typing as npt
 
 from interviewer.core.grading.embedding import Matrix, normalise
 from interviewer.core.grading.text import split_units
-from interviewer.core.ports import Embedder
+from interviewer.core.ports import Embedder, Verifier
 
 
 def _units(text: str) -> list[str]:
@@ -77,3 +77,15 @@ def element_coverage(
         return out
 
     return coverage
+
+
+def entailment(verifier: Verifier) -> Callable[[list[str], list[str]], npt.NDArray[np.float64]]:
+    """The entailment verifier on a benchmark: the probability that the student answer (premise)
+    entails the reference answer (hypothesis), in place of the similarity."""
+
+    def entails(references: list[str], answers: list[str]) -> npt.NDArray[np.float64]:
+        pairs = [(answer, reference) for reference, answer in zip(references, answers, strict=True)]
+        judged = verifier.judge("benchmark", pairs)  # supports, contradicts, mentions, unrelated
+        return np.asarray(judged[:, 0], dtype=np.float64)
+
+    return entails
