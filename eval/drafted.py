@@ -70,6 +70,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     parser.add_argument("--json", action="store_true")
     parser.add_argument(
+        "--no-verifier", action="store_true", help="similarity alone (the pre-verifier numbers)"
+    )
+    parser.add_argument(
         "--drafted-only", action="store_true", help="skip the hand-written run (faster iteration)"
     )
     args = parser.parse_args(argv)
@@ -82,15 +85,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     numbers = {q.id: q.number for q in questions}
     answers = [a for a in load_labelled() if a.question in numbers]
     halves = _halves(answers, numbers)
-    hand = build_grader(context, embedder, paths=paths)
+    hand = build_grader(context, embedder, paths=paths, use_verifier=not args.no_verifier)
     cache = StatementCache(embedder, None)
     drafted_rubrics = {q.id: draft_rubric(q, cache, settings) for q in questions}
     drafted = Grader(
         embedder,
         drafted_rubrics,
         context.prompts(),
-        context.params,
+        hand.params,  # the same map and verifier as the hand-written rubrics get
         cache,
+        hand.verifier,
         answers={q.id: q.answer for q in questions},
     )
     hand_table, hand_pasted = (
