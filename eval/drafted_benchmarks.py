@@ -6,7 +6,8 @@ Mohler and SemEval-2013 questions come with reference answers and no key points.
 bank question (its text as the prompt, its reference answers as the model answer, and as its one
 key point the first reference answer, as a user would write the point it must make), gets a rubric from `draft_rubric` (the path of
 `interviewer rubric draft` and the on-the-fly draft), and every student answer is scored by the
-grader with the shipped scoring map, exactly as an answer to a user's own bank would be. The
+grader with the shipped scoring map and verifier (`--no-verifier`: the similarity map alone),
+exactly as an answer to a user's own bank would be. The
 grader's 0-100 score then stands where `interviewer eval --benchmark` uses the raw similarity to the
 reference:
 - Mohler (open-ended answers): Pearson and Spearman r with the graders' average, no training;
@@ -33,7 +34,7 @@ from interviewer.core.grading.grader import Grader, ScoreRequest
 from interviewer.core.rubric.drafting import draft_rubric
 from interviewer.evaluation import external, metrics
 from interviewer.evaluation.zero_shot import pair_similarity
-from interviewer.wiring import default_embedder, load_context
+from interviewer.wiring import default_embedder, default_verifier, load_context
 
 
 def _label(reference: str) -> str:
@@ -68,15 +69,17 @@ def _grade(grader: Grader, rows: Sequence[tuple[str, str]]) -> np.ndarray:
     return np.array([r.score for r in results], dtype=np.float64)
 
 
-def _grader(embedder: Any, questions: Sequence[Question], params: Any) -> Grader:
+def _grader(
+    embedder: Any, questions: Sequence[Question], params: Any, verifier: Any = None
+) -> Grader:
     cache = StatementCache(embedder, None)
     rubrics = {q.id: draft_rubric(q, cache) for q in questions}
     prompts = {q.id: f"{q.title}. {q.prompt}" for q in questions}
     answers = {q.id: q.answer for q in questions}
-    return Grader(embedder, rubrics, prompts, params, cache, answers=answers)
+    return Grader(embedder, rubrics, prompts, params, cache, verifier, answers=answers)
 
 
-def mohler(embedder: Any, params: Any) -> dict[str, float]:
+def mohler(embedder: Any, params: Any, verifier: Any = None) -> dict[str, float]:
     rows = [r for r in external._jsonl("mohler", "mohler.jsonl") if r["open_ended"]]
     by_question: dict[str, dict[str, Any]] = {}
     for r in rows:
@@ -85,7 +88,7 @@ def mohler(embedder: Any, params: Any) -> dict[str, float]:
         _question(qid, r["question"], [r["reference_answer"]], i + 1)
         for i, (qid, r) in enumerate(sorted(by_question.items()))
     ]
-    grader = _grader(embedder, questions, params)
+    grader = _grader(embedder, questions, params, verifier)
     scores = _grade(
         grader, [(_slug("mohler", r["question_id"]), r["student_answer"]) for r in rows]
     )
@@ -97,7 +100,7 @@ def mohler(embedder: Any, params: Any) -> dict[str, float]:
     }
 
 
-def semeval(embedder: Any, params: Any) -> dict[str, Any]:
+def semeval(embedder: Any, params: Any, verifier: Any = None) -> dict[str, Any]:
     specs = list(external._jsonl("semeval2013", "semeval2013_questions.jsonl"))
     questions = [
         _question(
@@ -108,7 +111,7 @@ def semeval(embedder: Any, params: Any) -> dict[str, Any]:
         )
         for i, q in enumerate(specs)
     ]
-    grader = _grader(embedder, questions, params)
+    grader = _grader(embedder, questions, params, verifier)
     by_split: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for answer in external._jsonl("semeval2013", "semeval2013_2way.jsonl"):
         by_split.setdefault((answer["corpus"], answer["split"]), []).append(answer)
@@ -147,14 +150,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         "benchmark pays for the interview calibration",
     )
     parser.add_argument("--skip-plain", action="store_true", help="skip the plain-similarity run")
+    parser.add_argument(
+        "--no-verifier", action="store_true", help="the similarity map alone, without the verifier"
+    )
     args = parser.parse_args(argv)
     started = time.perf_counter()
     embedder = default_embedder()
-    params = load_context().params
+    context = load_context()
+    verifier = None if args.no_verifier else default_verifier()
+    params = context.verifier_params if verifier and context.verifier_params else context.params
+    verifier = verifier if params.uses_verifier else None
     for pair in args.param:
         name, _, value = pair.partition("=")
         params = params.model_copy(update={name: type(getattr(params, name))(float(value))})
-    drafted = {"mohler": mohler(embedder, params), "semeval": semeval(embedder, params)}
+    drafted = {
+        "mohler": mohler(embedder, params, verifier),
+        "semeval": semeval(embedder, params, verifier),
+    }
     plain: dict[str, Any] = {"mohler": {"pearson": float("nan"), "spearman": float("nan")}}
     plain["semeval"] = {}
     if not args.skip_plain:
