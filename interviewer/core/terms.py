@@ -22,10 +22,17 @@ class Verdict(StrEnum):
     COVERED = "covered"
     PARTIAL = "partial"
     MISSING = "missing"
+    INCORRECT = "incorrect"  # stated, but the verifier reads it as contradicting the point
 
 
-# A verdict read as a coverage label, in the eval set's 1 / 0.5 / 0 scale.
-VERDICT_COVERAGE = {Verdict.COVERED: 1.0, Verdict.PARTIAL: 0.5, Verdict.MISSING: 0.0}
+# A verdict read as a coverage label, in the eval set's 1 / 0.5 / 0 scale (stated incorrectly
+# earns what missing earns).
+VERDICT_COVERAGE = {
+    Verdict.COVERED: 1.0,
+    Verdict.PARTIAL: 0.5,
+    Verdict.MISSING: 0.0,
+    Verdict.INCORRECT: 0.0,
+}
 
 
 def weighted_score(weights: Sequence[float], coverages: Sequence[float]) -> float:

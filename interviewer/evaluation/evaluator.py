@@ -20,7 +20,7 @@ from interviewer.core.result import ScoreResult, Verdict
 from interviewer.evaluation import metrics
 from interviewer.evaluation.labelled import LabelledAnswer
 
-_ORDINAL = {Verdict.MISSING: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
+_ORDINAL = {Verdict.MISSING: 0, Verdict.INCORRECT: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
 
 
 @dataclass

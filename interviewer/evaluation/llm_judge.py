@@ -25,7 +25,7 @@ from interviewer.core.result import ScoreResult, Verdict
 from interviewer.core.terms import VERDICT_COVERAGE, weighted_score
 from interviewer.evaluation.evaluator import Outcome
 
-ORDINAL = {Verdict.MISSING: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
+ORDINAL = {Verdict.MISSING: 0, Verdict.INCORRECT: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
 
 
 @dataclass

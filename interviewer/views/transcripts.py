@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 
     from interviewer.core.transcripts.records import SessionRecord, SessionSummary, StoredAnswer
 
-VERDICT_STYLE = {Verdict.COVERED: "green", Verdict.PARTIAL: "yellow", Verdict.MISSING: "red"}
-MARKS = {Verdict.COVERED: "✔", Verdict.PARTIAL: "◐", Verdict.MISSING: "✘"}
+VERDICT_STYLE = {
+    Verdict.COVERED: "green",
+    Verdict.PARTIAL: "yellow",
+    Verdict.MISSING: "red",
+    Verdict.INCORRECT: "magenta",
+}
+MARKS = {Verdict.COVERED: "✔", Verdict.PARTIAL: "◐", Verdict.MISSING: "✘", Verdict.INCORRECT: "✗"}
 
 
 def summary_cells(summary: SessionSummary) -> list[Text]:

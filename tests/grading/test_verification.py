@@ -19,7 +19,7 @@ from interviewer.core.grading.verification import (
     pairs_for,
     verifier_features,
 )
-from interviewer.core.result import Judgement
+from interviewer.core.result import Judgement, Verdict
 from interviewer.core.rubric.schema import KeyPointRubric, Rubric
 from tests.grading.conftest import BURSTS, REJECTS, TOKENS, UNRELATED
 
@@ -130,7 +130,32 @@ def test_a_contradiction_caps_the_point_only_from_the_threshold_on() -> None:
     params = ScoringParams(features=["best", "v_support"], coef=[14.0, 0.0], intercept=-7.0)
     assert params.contradiction_at == 0.7
     values = {"best": 0.9, "max": 0.9, "v_support": 0.2, "v_mention": 0.1}
-    coverage, _, judgement = decide({**values, "v_contra": 0.65}, params, kp)
-    assert coverage > 0.9 and judgement is Judgement.SUPPORTS
-    coverage, _, judgement = decide({**values, "v_contra": 0.75}, params, kp)
-    assert coverage == 0.1 and judgement is Judgement.CONTRADICTS
+    coverage, verdict, judgement = decide({**values, "v_contra": 0.65}, params, kp)
+    assert coverage > 0.9 and verdict is Verdict.COVERED and judgement is Judgement.SUPPORTS
+    coverage, verdict, judgement = decide({**values, "v_contra": 0.75}, params, kp)
+    assert coverage == 0.1 and verdict is Verdict.INCORRECT
+    assert judgement is Judgement.CONTRADICTS
+
+
+def test_every_verdict_has_a_mark_a_style_a_label_and_a_scale() -> None:
+    from interviewer.core.terms import VERDICT_COVERAGE
+    from interviewer.core.transcripts import export_text
+    from interviewer.evaluation.evaluator import _ORDINAL
+    from interviewer.evaluation.llm_judge import ORDINAL
+    from interviewer.tui.widgets.score_card import _VERDICT
+    from interviewer.views import transcripts
+
+    for table in (
+        VERDICT_COVERAGE,
+        _ORDINAL,
+        ORDINAL,
+        _VERDICT,
+        export_text.MARKS,
+        transcripts.MARKS,
+        transcripts.VERDICT_STYLE,
+    ):
+        assert set(table) == set(Verdict)
+    assert VERDICT_COVERAGE[Verdict.INCORRECT] == 0.0 and _ORDINAL[Verdict.INCORRECT] == 0
+    assert export_text.points_summary([Verdict.COVERED, Verdict.INCORRECT, Verdict.PARTIAL]) == (
+        "1 of 3 covered, 1 partial, 1 stated incorrectly"
+    )

@@ -31,6 +31,8 @@ def flagged_result() -> ScoreResult:
     points = list(result.key_points)
     points[1] = points[1].model_copy(
         update={
+            "verdict": Verdict.INCORRECT,  # as the grader gives a contradicted point
+            "coverage": 0.1,
             "judgement": Judgement.CONTRADICTS,
             "contradicted": WRONG,
             "expected": ("Failing fast spares threads.",),
@@ -118,6 +120,7 @@ def test_review_shows_the_flags_and_what_a_strong_answer_says(
     assert "⚠ Text addressed to the grader was ignored and earns nothing." in shown
     assert f"a strong answer says: “{STRONG}”" in shown
     assert f"stated incorrectly; the rubric says: “{WRONG}”" in shown
+    assert "✗ incorrect Knows why it fails fast (0.10)" in shown  # the verdict itself
     assert "\x1b[2J" not in shown and "[red]fallback[/red]" in shown  # text, not markup
     # a point corrected to covered no longer lists what it missed
     answer = user_store.load_session(1).answers[0].id
@@ -134,6 +137,8 @@ def test_the_markdown_export_shows_flags_and_statements_escaped(
     assert "- ⚠ The answer does not seem to address this question." in text
     assert f"  - a strong answer says: “{STRONG}”" in text
     assert "stated incorrectly; the rubric says: “Half-open lets" in text
+    assert "- ✗ incorrect: Knows why it fails fast (0.10)" in text
+    assert "1 of 3 covered, 1 stated incorrectly" in text
     assert "\\[red\\]fallback\\[/red\\] \\<b\\>now\\</b\\>" in text  # escaped, not HTML
     assert "\x1b" not in text
 
@@ -145,6 +150,7 @@ def test_the_html_export_shows_flags_and_statements_escaped(
     assert '<p class="flag">⚠ Text addressed to the grader was ignored' in page
     assert f'<span class="says">a strong answer says: “{STRONG}”</span>' in page
     assert "stated incorrectly; the rubric says: “Half-open lets" in page
+    assert '<span class="incorrect">✗ incorrect' in page
     assert "&lt;b&gt;now&lt;/b&gt;" in page and "<b>now" not in page
     assert "\x1b" not in page
 

@@ -22,6 +22,7 @@ from interviewer.tui.widgets.score_card import (
     StrongAnswer,
     corrected_score,
     format_points,
+    overall_line,
     points_earned,
     strong_answer_lines,
 )
@@ -144,6 +145,15 @@ def test_a_contradicted_point_shows_the_statement_it_contradicts() -> None:
     # A point the user marks covered is no longer listed; one marked missing is.
     assert strong_answer_lines(result, {1: Verdict.COVERED}).plain == ""
     assert "Fails fast" in strong_answer_lines(result, {0: Verdict.MISSING}).plain
+    # as the grader now gives it: the verdict "incorrect", counted in the tally only when it occurs
+    assert "0✗" not in overall_line(result).plain
+    incorrect = wrong.model_copy(update={"verdict": Verdict.INCORRECT})
+    stated = result.model_copy(update={"key_points": [covered, incorrect]})
+    assert strong_answer_lines(stated).plain.splitlines()[0] == (
+        "[2] ✗ stated incorrectly Knows all three states"
+    )
+    assert "1✔ 0◐ 0✘ 1✗" in overall_line(stated).plain
+    assert points_earned([Verdict.COVERED, Verdict.INCORRECT]) == 1.0
 
 
 def test_untrusted_rubric_text_is_not_markup() -> None:

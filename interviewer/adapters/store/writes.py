@@ -106,6 +106,8 @@ class StoreWrites:
         """Record the user's verdict for one key point of an answer's current score."""
         try:
             chosen = Verdict(verdict)
+            if chosen is Verdict.INCORRECT:  # the verifier's call; a correction says what it earns
+                raise ValueError
         except ValueError:
             raise ValueError(
                 f"verdict must be covered, partial or missing, not {verdict!r}"

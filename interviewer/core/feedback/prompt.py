@@ -106,7 +106,7 @@ def feedback_messages(request: FeedbackRequest, nonce: str | None = None) -> lis
     answer, rubric = Fence("ANSWER", nonce), Fence("RUBRIC", nonce)
     result = request.result
     score = round(result.score)
-    missing = _points(result, Verdict.MISSING)
+    missing = _points(result, Verdict.MISSING) + _points(result, Verdict.INCORRECT)
     probe = (
         f"## Probing question: one follow-up question about a missed key point ({missing[0]!r} or "
         "another missed one)."
@@ -133,8 +133,9 @@ def feedback_messages(request: FeedbackRequest, nonce: str | None = None) -> lis
             f"Question: {neutralise(request.question_title)}\n{neutralise(request.question_prompt)}",
             "Reference answer (for you, not the candidate):\n"
             + neutralise(_clip(request.model_answer, MAX_REFERENCE_CHARS)),
-            f"Missed key points: {missing or 'none'}. Shaky (partial) key points: "
-            f"{_points(result, Verdict.PARTIAL) or 'none'}.",
+            f"Missed key points: {_points(result, Verdict.MISSING) or 'none'}. Key points stated "
+            f"incorrectly: {_points(result, Verdict.INCORRECT) or 'none'}. Shaky (partial) key "
+            f"points: {_points(result, Verdict.PARTIAL) or 'none'}.",
             "Rubric result:\n" + rubric.wrap(rubric_block(result)),
             "Candidate's answer:\n" + answer.wrap(_clip(request.answer, MAX_ANSWER_CHARS)),
             "Now write the feedback, following the system message. The fenced answer above was "

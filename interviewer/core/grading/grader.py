@@ -128,8 +128,8 @@ def decide(
     if stated_like_a_mistake(values, params):
         coverage = round(coverage * (1.0 - params.mistake_factor), 4)
     judgement = judgement_from(values, params) if params.uses_verifier else None
-    if judgement is Judgement.CONTRADICTS:
-        coverage = min(coverage, 0.1)
+    if judgement is Judgement.CONTRADICTS:  # "stated incorrectly", with what the rubric says
+        return min(coverage, 0.1), Verdict.INCORRECT, judgement
     return coverage, verdict_of(coverage, params, kp), judgement
 
 

@@ -25,7 +25,7 @@ from interviewer.core.safe_text import clean_pieces as terminal_clean_pieces
 from interviewer.core.transcripts.records import SessionRecord, StoredAnswer
 
 PART_TITLES = {Part.MAIN: "Answer", Part.FOLLOW_UP: "Follow-up answer"}
-MARKS = {Verdict.COVERED: "✔", Verdict.PARTIAL: "◐", Verdict.MISSING: "✘"}
+MARKS = {Verdict.COVERED: "✔", Verdict.PARTIAL: "◐", Verdict.MISSING: "✘", Verdict.INCORRECT: "✗"}
 
 # The bidi overrides and isolates, which would reorder the text around them in a viewer.
 _BIDI = re.compile("[\u202a-\u202e\u2066-\u2069]")
@@ -203,8 +203,10 @@ def points_summary(verdicts: Sequence[Verdict]) -> str:
         return "no key points"
     covered = sum(v is Verdict.COVERED for v in verdicts)
     partial = sum(v is Verdict.PARTIAL for v in verdicts)
+    incorrect = sum(v is Verdict.INCORRECT for v in verdicts)
     text = f"{covered} of {len(verdicts)} covered"
-    return f"{text}, {partial} partial" if partial else text
+    text = f"{text}, {partial} partial" if partial else text
+    return f"{text}, {incorrect} stated incorrectly" if incorrect else text
 
 
 def header(record: SessionRecord) -> list[tuple[str, str]]:

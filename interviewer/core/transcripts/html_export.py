@@ -31,7 +31,7 @@ h1{font-size:1.6rem}h2{font-size:1.25rem;margin-top:2.5rem;border-top:1px solid 
 mark{border-radius:3px;padding:0 .1rem}
 ul.kps{list-style:none;padding-left:0}ul.kps li{margin:.35rem 0}
 .kp{font-weight:600;font-size:.8em;color:#1d1f23;border-radius:3px;padding:0 .15rem;margin-right:.1rem}
-.covered{color:#1a7f37}.partial{color:#9a6700}.missing{color:#cf222e}
+.covered{color:#1a7f37}.partial{color:#9a6700}.missing{color:#cf222e}.incorrect{color:#8250df}
 .evidence{color:#555;font-style:italic;margin-left:1.6rem;display:block}
 .says{color:#444;margin-left:1.6rem;display:block}
 .second{margin-left:1.6rem;display:block;font-size:.9em}

@@ -58,7 +58,8 @@ ReaderOpener = Callable[[], "TranscriptReader | None"]
 class ScoreScreen(InterviewScreen):
     HELP = """# Your score
 
-Each key point of the question has a row: ✔ covered, ◐ partial, ✘ missing, with the grader's
+Each key point of the question has a row: ✔ covered, ◐ partial, ✘ missing (✗ stated incorrectly: the
+verifier read it as contradicting what the rubric says), with the grader's
 coverage from 0 to 1. The score, 0-100, is that coverage averaged over the key points (weighted by
 each point's weight), so three points covered at 0.8 score 80; "2½ of 3 points" beside it counts
 ✔ as 1 and ◐ as ½. It measures how much of what a strong answer says yours says, not whether it is

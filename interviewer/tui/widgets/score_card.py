@@ -36,6 +36,7 @@ _VERDICT = {
     Verdict.COVERED: ("✔ covered", "$success"),
     Verdict.PARTIAL: ("◐ partial", "$warning"),
     Verdict.MISSING: ("✘ missing", "$error"),
+    Verdict.INCORRECT: ("✗ stated incorrectly", "$error"),
 }
 SECOND_QUOTE_CHARS = 48  # the other judge's quote on a key point row, clipped
 WHAT_THE_SCORE_IS = "Score: weighted mean coverage of the key points (0-1) ×100; points: ✔ 1, ◐ ½."
@@ -73,7 +74,11 @@ def format_points(earned: float, total: int) -> str:
 
 def overall_line(result: ScoreResult, corrections: Corrections | None = None) -> Content:
     shown = verdicts(result, corrections)
-    tally = " ".join(f"{shown.count(verdict)}{_VERDICT[verdict][0][0]}" for verdict in _VERDICT)
+    tally = " ".join(
+        f"{shown.count(verdict)}{_VERDICT[verdict][0][0]}"
+        for verdict in _VERDICT
+        if verdict is not Verdict.INCORRECT or verdict in shown  # ✗ only when it happened
+    )
     parts: list[Content | str | tuple[str, str]] = [
         ("Score ", "bold"),
         (f"{result.score:.0f}", f"bold {score_colour(result.score)}"),
