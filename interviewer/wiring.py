@@ -62,9 +62,11 @@ def load_context(
     dirs = [rubrics_dir] if rubrics_dir is not None else [paths.project_rubrics, paths.user_rubrics]
     rubrics = load_rubric_set(dirs, banks.banks)  # what `bank check` rejects is never used
     # a broken user map is one warning among the rubric problems, and the shipped map is used
-    params = layered_params(dirs, problems=rubrics.problems)
-    verifier_params = layered_params(dirs, verifier=True, problems=rubrics.problems)
-    tuned = verifier_params.uses_verifier
+    params, similarity_from = _layered(dirs, verifier=False, problems=rubrics.problems)
+    verifier_params, verifier_from = _layered(dirs, verifier=True, problems=rubrics.problems)
+    # a map the user fitted (`interviewer tune`, their corrections) over the shipped verifier map
+    # wins: the verifier map is used only from a folder at least as close to the user as it
+    tuned = verifier_params.uses_verifier and verifier_from >= similarity_from
     return GradingContext(banks, rubrics, params, dirs, verifier_params if tuned else None)
 
 
@@ -74,17 +76,25 @@ def layered_params(
     """The fitted map of the last folder that has a good one, as rubrics layer: the user's own map
     (written by `interviewer tune`) over the shipped one; defaults when none has a map. A map that
     does not load (too big, a value out of range) adds one line to `problems` and is passed over."""
-    for directory in reversed(dirs):
+    return _layered(dirs, verifier=verifier, problems=problems)[0]
+
+
+def _layered(
+    dirs: Sequence[Path], *, verifier: bool, problems: list[Problem] | None
+) -> tuple[ScoringParams, int]:
+    """`layered_params` and the index in `dirs` of the folder it came from (-1: the defaults)."""
+    for index in reversed(range(len(dirs))):
+        directory = dirs[index]
         if not (directory / params_file(verifier)).exists():
             continue
         try:
-            return load_params(directory, verifier=verifier)
+            return load_params(directory, verifier=verifier), index
         except FileProblems as error:
             if problems is not None:
                 first = error.problems[0]
                 message = f"{first.message}; this map is not used, the shipped one is"
                 problems.append(Problem(first.file, first.where, first.field, message))
-    return ScoringParams()
+    return ScoringParams(), -1
 
 
 # the --model value for the packaged model exactly as published, without our tuned layers

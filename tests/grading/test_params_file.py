@@ -9,10 +9,11 @@ import pytest
 import yaml
 
 from interviewer.cli import main
+from interviewer.core.grading.embedding import HashingEmbedder
 from interviewer.core.grading.params import PARAMS_FILE, load_params
 from interviewer.core.problems import MAX_YAML_BYTES
 from interviewer.paths import Paths
-from interviewer.wiring import load_context
+from interviewer.wiring import build_grader, load_context
 
 
 def _shipped() -> dict[str, object]:
@@ -72,10 +73,15 @@ def test_a_fifo_map_is_refused_unopened() -> None:
 
 def test_a_good_user_map_is_used() -> None:
     paths = Paths.from_env()
+    assert load_context(paths).verifier_params is not None  # shipped: the verifier map scores
     paths.user_rubrics.mkdir(parents=True)
     (paths.user_rubrics / PARAMS_FILE).write_text(_with(covered_at=0.7))
     context = load_context(paths)
     assert context.params.covered_at == 0.7 and not context.rubrics.problems
+    # the user's own fitted map wins over the shipped verifier map, so their corrections count
+    assert context.verifier_params is None
+    grader = build_grader(context, HashingEmbedder(), paths=paths)
+    assert grader.verifier is None and grader.params.covered_at == 0.7
 
 
 def test_the_warning_is_one_line_on_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
