@@ -155,10 +155,16 @@ def case_locked_start(home: Path) -> Outcome:
 
 
 def case_markup_answer(home: Path) -> Outcome:
-    run = cli(home, "score", "-q", "9", stdin=b"Round robin [/dim] sends requests in turn.\n")
-    quoted = b"Round robin" in run.stdout  # the answer is quoted as evidence when a point is met
+    answer = (
+        b"Round robin [/dim] sends each request to the next server in turn, while least "
+        b"connections picks the server with the fewest open connections.\n"
+    )
+    run = cli(home, "score", "-q", "9", stdin=answer)
+    # the answer is quoted as evidence when a point is met (its own words: the rubric's statements
+    # shown under a missed point say "Round robin" too)
+    quoted = b"sends each request to the next server" in run.stdout
     literal = b"[/dim]" in run.stdout
-    ok = run.returncode == 0 and (literal or not quoted)
+    ok = run.returncode == 0 and quoted and literal  # a point is met, so the answer is quoted
     got = f"exit {run.returncode}, quoted: {quoted}, '[/dim]' literal: {literal}"
     return Outcome(got, ok, _tb(run))
 

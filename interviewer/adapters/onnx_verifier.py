@@ -67,7 +67,8 @@ class OnnxNliVerifier:
             seed = json.loads(meta.read_text(encoding="utf-8")).get("seed", "?")
         except (OSError, ValueError, AttributeError):
             seed = "?"
-        return f"nli-minilm-l6-{self.directory.name}-s{seed}"
+        where = "" if self.directory == VERIFIER_DIR else f"-{self.directory.name}"
+        return f"nli-minilm-l6{where}-s{seed}"
 
     def load(self) -> onnxruntime.InferenceSession:
         if self._session is None:

@@ -89,6 +89,29 @@ def _embedding() -> bool:
     return ok
 
 
+def _verifier(paths: Paths) -> None:
+    """The entailment verifier's files, and whether the user's own fitted map sets it aside."""
+    from interviewer.adapters.onnx_verifier import OnnxNliVerifier
+    from interviewer.core.grading.params import params_file
+
+    verifier = OnnxNliVerifier()
+    if not verifier.available:
+        _line(None, f"verifier: absent ({verifier.directory}), answers are graded by similarity")
+        return
+    size = (verifier.directory / "model.safetensors").stat().st_size / 1e6
+    own_map = (paths.user_rubrics / params_file(False)).exists()
+    own_verifier_map = (paths.user_rubrics / params_file(True)).exists()
+    if own_map and not own_verifier_map:
+        _line(
+            None,
+            f"verifier: {verifier.name} ({size:.0f} MB), set aside by your own fitted map "
+            f"({paths.user_rubrics / params_file(False)}): graded by similarity alone",
+            "interviewer tune --from-transcripts --verifier-folds interviewer/weights/verifier/nli",
+        )
+        return
+    _line(True, f"verifier: {verifier.name} ({size:.0f} MB), on (--no-verifier to grade without)")
+
+
 def _feedback(loaded: LoadedLLMConfig, paths: Paths, offline: bool) -> bool:
     from interviewer.adapters.llm import LLMFeedback
     from interviewer.core.feedback.config import ENV_API_KEY, ENV_OPENAI_KEY, api_key_for
@@ -126,6 +149,7 @@ def _run(args: argparse.Namespace) -> int:
     paths = Paths.from_env()
     _files(paths)
     ok = _embedding()
+    _verifier(paths)
     loaded = load_feedback_config(paths)
     ok = _feedback(loaded, paths, args.offline) and ok
     if args.save:
