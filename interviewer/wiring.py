@@ -62,12 +62,20 @@ def load_context(
     dirs = [rubrics_dir] if rubrics_dir is not None else [paths.project_rubrics, paths.user_rubrics]
     rubrics = load_rubric_set(dirs, banks.banks)  # what `bank check` rejects is never used
     # a broken user map is one warning among the rubric problems, and the shipped map is used
-    params, similarity_from = _layered(dirs, verifier=False, problems=rubrics.problems)
-    verifier_params, verifier_from = _layered(dirs, verifier=True, problems=rubrics.problems)
-    # a map the user fitted (`interviewer tune`, their corrections) over the shipped verifier map
-    # wins: the verifier map is used only from a folder at least as close to the user as it
+    params, verifier_params = scoring_maps(dirs, rubrics.problems)
+    return GradingContext(banks, rubrics, params, dirs, verifier_params)
+
+
+def scoring_maps(
+    dirs: Sequence[Path], problems: list[Problem] | None = None
+) -> tuple[ScoringParams, ScoringParams | None]:
+    """The similarity map, and the verifier map when it is the one to grade with: a map the user
+    fitted (`interviewer tune`, their corrections) over the shipped verifier map wins, so the
+    verifier map is used only from a folder at least as close to the user as the similarity map's."""
+    params, similarity_from = _layered(dirs, verifier=False, problems=problems)
+    verifier_params, verifier_from = _layered(dirs, verifier=True, problems=problems)
     tuned = verifier_params.uses_verifier and verifier_from >= similarity_from
-    return GradingContext(banks, rubrics, params, dirs, verifier_params if tuned else None)
+    return params, verifier_params if tuned else None
 
 
 def layered_params(

@@ -26,7 +26,7 @@ from interviewer.paths import tuned_layers_file, weights_dir
 
 if TYPE_CHECKING:
     import onnxruntime
-    from tokenizers import Tokenizer
+    from tokenizers import Encoding, Tokenizer
 
 GRAPH_FILE = weights_dir() / "onnx" / "minilm-l6.onnx"
 # where the stripped graph says its weights are; never a real file: the session is handed them
@@ -93,7 +93,7 @@ class OnnxEmbedder:
 
     def load(self) -> onnxruntime.InferenceSession:
         if self._session is None:
-            self._tokenizer = _tokenizer()
+            self._tokenizer = packaged_tokenizer()
             self._session = self._new_session()
         return self._session
 
@@ -101,16 +101,22 @@ class OnnxEmbedder:
         return new_session(self.graph, self._tensors, self.threads, self._weights)
 
     def _tensors(self) -> dict[str, Any]:
+        from safetensors import safe_open
         from safetensors.numpy import load_file
 
+        package, *ours = weight_files(self.layers)
         tensors: dict[str, Any] = {}
-        for index, path in enumerate(weight_files(self.layers)):
+        for path in ours:
             try:
                 tensors.update(load_file(str(path)))
             except Exception as error:
                 raise ValueError(f"{path}: not a readable weights file ({error})") from error
-            if index == 0 and WORD_EMBEDDINGS in tensors:  # the package's: one copy per process
-                tensors[WORD_EMBEDDINGS] = package_word_embeddings()
+        # the package's tensors ours do not replace, read once; its vocabulary is shared
+        with safe_open(str(package), "numpy") as weights:
+            for name in weights.keys():  # noqa: SIM118 (a safetensors handle is not iterable)
+                if name not in tensors and name != WORD_EMBEDDINGS:
+                    tensors[name] = weights.get_tensor(name)
+        tensors[WORD_EMBEDDINGS] = package_word_embeddings()  # one copy per process
         return tensors
 
     def encode(self, texts: Sequence[str]) -> Matrix:
@@ -123,16 +129,9 @@ class OnnxEmbedder:
         out = np.zeros((len(texts), DIMENSIONS), dtype=np.float32)
         for start in range(0, len(order), self.batch_size):
             rows = order[start : start + self.batch_size]
-            width = max(len(encodings[i].ids) for i in rows)
-            ids = np.zeros((len(rows), width), dtype=np.int64)
-            mask = np.zeros((len(rows), width), dtype=np.int64)
-            for r, i in enumerate(rows):
-                n = len(encodings[i].ids)
-                ids[r, :n] = encodings[i].ids
-                mask[r, :n] = 1
-            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            feeds = bert_feeds([encodings[i] for i in rows])
             hidden = np.asarray(session.run(["last_hidden_state"], feeds)[0], dtype=np.float32)
-            weights = mask[:, :, None].astype(np.float32)
+            weights = feeds["attention_mask"][:, :, None].astype(np.float32)
             pooled = (hidden * weights).sum(axis=1) / np.clip(weights.sum(axis=1), 1e-9, None)
             out[rows] = pooled
         return normalise(out)
@@ -178,7 +177,9 @@ def new_session(
         raise ValueError(f"{graph}: these weights do not fit the graph ({error})") from error
 
 
-def _tokenizer() -> Tokenizer:
+def packaged_tokenizer(max_length: int | None = None) -> Tokenizer:
+    """The packaged model's tokenizer, truncating to `max_length` word pieces (default: the model's
+    `max_seq_length`; a pair is cut longest first)."""
     from tokenizers import Tokenizer
 
     from interviewer.adapters.embedder import offline_environment, packaged_model_path
@@ -186,10 +187,26 @@ def _tokenizer() -> Tokenizer:
     offline_environment()
     folder = packaged_model_path()
     tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
-    config = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
-    tokenizer.enable_truncation(max_length=int(config.get("max_seq_length", 256)))
+    if max_length is None:
+        config = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))
+        max_length = int(config.get("max_seq_length", 256))
+    tokenizer.enable_truncation(max_length=max_length, strategy="longest_first")
     tokenizer.no_padding()  # each batch is padded to its own longest text
     return tokenizer
+
+
+def bert_feeds(encodings: Sequence[Encoding]) -> dict[str, npt.NDArray[np.int64]]:
+    """One batch's inputs, padded to its longest text: ids, attention mask and token types."""
+    width = max(len(e.ids) for e in encodings)
+    ids = np.zeros((len(encodings), width), dtype=np.int64)
+    mask = np.zeros_like(ids)
+    types = np.zeros_like(ids)
+    for row, encoding in enumerate(encodings):
+        n = len(encoding.ids)
+        ids[row, :n] = encoding.ids
+        mask[row, :n] = 1
+        types[row, :n] = encoding.type_ids
+    return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
 
 
 def _external_initializers(data: bytes) -> set[str]:

@@ -21,9 +21,11 @@ import numpy.typing as npt
 
 from interviewer.adapters.onnx_embedder import (
     WORD_EMBEDDINGS,  # the package's key; the verifier's graph has "bert." before it
+    bert_feeds,
     default_threads,
     new_session,
     package_word_embeddings,
+    packaged_tokenizer,
 )
 from interviewer.paths import shipped_verifier_dir, weights_dir
 
@@ -72,7 +74,7 @@ class OnnxNliVerifier:
 
     def load(self) -> onnxruntime.InferenceSession:
         if self._session is None:
-            self._tokenizer = _pair_tokenizer()
+            self._tokenizer = packaged_tokenizer(MAX_LENGTH)  # as in training
             self._session = new_session(self.graph, self._tensors, self.threads, self._weights)
         return self._session
 
@@ -98,17 +100,7 @@ class OnnxNliVerifier:
         found: dict[tuple[str, str], npt.NDArray[np.float32]] = {}
         for start in range(0, len(distinct), self.batch_size):
             chunk = distinct[start : start + self.batch_size]
-            encodings = self._tokenizer.encode_batch(chunk)
-            width = max(len(e.ids) for e in encodings)
-            ids = np.zeros((len(chunk), width), dtype=np.int64)
-            mask = np.zeros_like(ids)
-            types = np.zeros_like(ids)
-            for row, encoding in enumerate(encodings):
-                n = len(encoding.ids)
-                ids[row, :n] = encoding.ids
-                mask[row, :n] = 1
-                types[row, :n] = encoding.type_ids
-            feeds = {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
+            feeds = bert_feeds(self._tokenizer.encode_batch(chunk))
             logits = np.asarray(session.run(["logits"], feeds)[0], dtype=np.float32)
             logits -= logits.max(axis=1, keepdims=True)
             probs = np.exp(logits)
@@ -124,15 +116,3 @@ class OnnxNliVerifier:
         out = np.zeros((len(pairs), 4), dtype=np.float32)
         out[:, 0], out[:, 1], out[:, 2] = probs[:, 0], probs[:, 2], probs[:, 1]
         return out
-
-
-def _pair_tokenizer() -> Tokenizer:
-    from tokenizers import Tokenizer
-
-    from interviewer.adapters.embedder import offline_environment, packaged_model_path
-
-    offline_environment()
-    tokenizer = Tokenizer.from_file(str(packaged_model_path() / "tokenizer.json"))
-    tokenizer.enable_truncation(max_length=MAX_LENGTH, strategy="longest_first")
-    tokenizer.no_padding()
-    return tokenizer

@@ -93,15 +93,15 @@ def _verifier(paths: Paths) -> None:
     """The entailment verifier's files, and whether the user's own fitted map sets it aside."""
     from interviewer.adapters.onnx_verifier import OnnxNliVerifier
     from interviewer.core.grading.params import params_file
+    from interviewer.wiring import scoring_maps
 
     verifier = OnnxNliVerifier()
     if not verifier.available:
         _line(None, f"verifier: absent ({verifier.directory}), answers are graded by similarity")
         return
     size = (verifier.directory / "model.safetensors").stat().st_size / 1e6
-    own_map = (paths.user_rubrics / params_file(False)).exists()
-    own_verifier_map = (paths.user_rubrics / params_file(True)).exists()
-    if own_map and not own_verifier_map:
+    _, verifier_map = scoring_maps([paths.project_rubrics, paths.user_rubrics])
+    if verifier_map is None:
         _line(
             None,
             f"verifier: {verifier.name} ({size:.0f} MB), set aside by your own fitted map "

@@ -21,11 +21,11 @@ from interviewer.core.ports import (
     OpinionFailure,
     SecondOpinionSource,
 )
-from interviewer.core.result import ScoreResult, Verdict
+from interviewer.core.result import ScoreResult
 from interviewer.core.terms import VERDICT_COVERAGE, weighted_score
-from interviewer.evaluation.evaluator import Outcome
+from interviewer.evaluation.evaluator import _ORDINAL, Outcome
 
-ORDINAL = {Verdict.MISSING: 0, Verdict.INCORRECT: 0, Verdict.PARTIAL: 1, Verdict.COVERED: 2}
+ORDINAL = _ORDINAL  # a verdict on the 0 / 1 / 2 scale, as the evaluator reads the grader's
 
 
 @dataclass

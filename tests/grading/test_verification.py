@@ -159,3 +159,14 @@ def test_every_verdict_has_a_mark_a_style_a_label_and_a_scale() -> None:
     assert export_text.points_summary([Verdict.COVERED, Verdict.INCORRECT, Verdict.PARTIAL]) == (
         "1 of 3 covered, 1 partial, 1 stated incorrectly"
     )
+
+
+def test_a_map_that_takes_all_of_a_mistaken_point_still_names_the_mistake() -> None:
+    """mistake_factor 1.0 is allowed in a user's map: the demoted coverage is 0, and whether the
+    point earned anything before is read from the map, not divided back out of 0."""
+    params = ScoringParams(pasted_at=2.0, one_liner_words=0, mistake_factor=1.0, mistake_at=-2.0)
+    grader = _grader(ScriptedVerifier([0.5, 0.1, 0.4, 0.0]), params)
+    grader.verifier = None  # similarity alone: the demotion is the map's own rule
+    result = grader.score("bucket", f"{TOKENS} {BURSTS} {REJECTS}")
+    assert all(kp.coverage == 0.0 for kp in result.key_points)
+    assert any(kp.like_mistake for kp in result.key_points)

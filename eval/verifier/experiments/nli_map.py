@@ -30,8 +30,9 @@ from typing import Any
 import numpy as np
 
 from interviewer.adapters.onnx_verifier import VERIFIER_DIR as ARTIFACT
+from interviewer.commands.tune import _parts
 from interviewer.core.grading.params import FEATURES, VERIFIER_FEATURES
-from interviewer.core.result import Part
+from interviewer.core.terms import weighted_score
 from interviewer.evaluation import metrics, tuning
 from interviewer.evaluation.evaluator import KeyPointEvaluator, Outcome
 from interviewer.evaluation.labelled import load_labelled
@@ -66,7 +67,7 @@ def rescored(
     outcome: Outcome, weights: Sequence[float], factor: np.ndarray, minus: float
 ) -> Outcome:
     coverage = [c * f for c, f in zip(outcome.coverage, factor, strict=True)]
-    score = 100.0 * sum(w * c for w, c in zip(weights, coverage, strict=True)) / sum(weights)
+    score = weighted_score(weights, coverage)
     return Outcome(coverage, outcome.verdicts, round(max(0.0, score - minus), 1))
 
 
@@ -100,15 +101,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     evaluator(grader)
     results = list(evaluator.results)
     scored = time.perf_counter() - started
-    parts = {
-        f"{q}:{p}": list(r.part(p))
-        for q, r in context.rubrics.rubrics.items()
-        for p in (Part.MAIN,)
-    } | {
-        f"{q}:follow_up": list(r.follow_up.key_points)
-        for q, r in context.rubrics.rubrics.items()
-        if r.follow_up is not None
-    }
+    parts = _parts(context)  # what tune's cross-validation scores each answer against
     runs: dict[str, list[Outcome]] = {}
     for name, names in (("similarity", SIMILARITY), ("+nli3", NLI3), ("+nli5", NLI5)):
         runs[name] = tuning.cross_validated(answers, results, parts, names)

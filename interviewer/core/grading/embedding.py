@@ -140,10 +140,7 @@ class StatementCache:
                 self._shipped = 0
                 missing = list(dict.fromkeys(texts))
                 fresh = self._embed(missing)
-            base = len(self._index)
-            self._vectors = fresh if base == 0 else np.vstack([self._vectors, fresh])
-            for offset, text in enumerate(missing):
-                self._index[text] = base + offset
+            self._add(missing, fresh)
             self._dirty = True
         if not texts:
             return np.zeros((0, self._vectors.shape[1] if self._vectors.size else 0), np.float32)

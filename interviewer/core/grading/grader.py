@@ -113,6 +113,19 @@ def stated_like_a_mistake(values: Mapping[str, float], params: ScoringParams) ->
     return bool(params.mistake_factor) and values.get("mistake_margin", -1.0) > params.mistake_at
 
 
+def coverage_before_demotion(
+    values: Mapping[str, float], params: ScoringParams, kp: KeyPointRubric
+) -> float:
+    """The fitted map's coverage, with the floor and the pasted-text cap, before a known mistake
+    or a contradiction takes any of it."""
+    coverage = round(coverage_of(values, params, kp), 4)
+    if values.get("max", 1.0) < params.floor:
+        coverage = 0.0
+    if values.get("pasted", 0.0) > 0.0:  # rubric text pasted back counts at most as a mention
+        coverage = min(coverage, params.partial_at)
+    return coverage
+
+
 def decide(
     values: Mapping[str, float], params: ScoringParams, kp: KeyPointRubric
 ) -> tuple[float, Verdict, Judgement | None]:
@@ -120,11 +133,7 @@ def decide(
 
     Below the similarity floor nothing in the answer is about the point ("I don't know", a recipe),
     so it gets no coverage whatever the fitted map would say about an ordinary sentence."""
-    coverage = round(coverage_of(values, params, kp), 4)
-    if values.get("max", 1.0) < params.floor:
-        coverage = 0.0
-    if values.get("pasted", 0.0) > 0.0:  # rubric text pasted back counts at most as a mention
-        coverage = min(coverage, params.partial_at)
+    coverage = coverage_before_demotion(values, params, kp)
     if stated_like_a_mistake(values, params):
         coverage = round(coverage * (1.0 - params.mistake_factor), 4)
     judgement = judgement_from(values, params) if params.uses_verifier else None
@@ -306,15 +315,16 @@ class Grader:
 
     def _verify(self, drafts: list[_Draft], verifier: Verifier) -> None:
         by_question: dict[str, list[tuple[_Draft, int, list[tuple[str, str]]]]] = {}
+        wants_mistakes = self._wants_mistakes
         for draft in drafts:
             if draft.candidates is None:
                 continue
+            answer = clean_text(draft.request.answer)  # as embedded: same offsets, no controls
             for index, found in enumerate(draft.matches):
                 if found.values["max"] < self.params.floor:
                     continue  # nothing here is about the point: no coverage whatever is judged
                 rubric = draft.part.key_points[index].rubric
-                mistakes = rubric.mistakes if self._wants_mistakes else ()
-                answer = clean_text(draft.request.answer)  # as embedded: same offsets, no controls
+                mistakes = rubric.mistakes if wants_mistakes else ()
                 pairs = pairs_for(answer, draft.candidates.spans, found, rubric.evidence, mistakes)
                 by_question.setdefault(draft.request.question, []).append((draft, index, pairs))
         for question, jobs in by_question.items():
@@ -350,12 +360,14 @@ class Grader:
         coverage, verdict, judgement = decide(values, self.params, kp)
         start, end = draft.candidates.spans[found.best] if draft.candidates else (0, 0)
         like_mistake = None
-        if found.mistake is not None and stated_like_a_mistake(values, self.params):
-            # named only where it cost the point something: without it the span would have earned
-            # at least partial (a generic sentence near nothing in particular names no mistake)
-            undemoted = coverage / (1.0 - self.params.mistake_factor)
-            if undemoted >= self.params.partial_at:
-                like_mistake = kp.mistakes[found.mistake]
+        # named only where it cost the point something: without it the span would have earned at
+        # least partial (a generic sentence near nothing in particular names no mistake)
+        if (
+            found.mistake is not None
+            and stated_like_a_mistake(values, self.params)
+            and coverage_before_demotion(values, self.params, kp) >= self.params.partial_at
+        ):
+            like_mistake = kp.mistakes[found.mistake]
         evidence = None
         if verdict is not Verdict.MISSING or judgement is Judgement.CONTRADICTS or like_mistake:
             evidence = EvidenceSpan(text=draft.request.answer[start:end], start=start, end=end)

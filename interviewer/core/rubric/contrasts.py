@@ -14,7 +14,6 @@ from collections.abc import Iterable, Sequence
 _PAREN = re.compile(r"\s*\([^)]*\)")
 _TITLE_LIST = re.compile(r":\s*(?P<items>[^:]+)$")
 _VS = re.compile(r"\s+(?:vs\.?|versus)\s+", re.IGNORECASE)
-_WORD = re.compile(r"[A-Za-z0-9][A-Za-z0-9'_-]*")
 
 _DIRECTIONS = (
     ("increases", "decreases"),
@@ -147,7 +146,3 @@ def inverted(statement: str) -> str | None:
 def mistake_for(statement: str, groups: Sequence[Sequence[str]]) -> str | None:
     """A swap where the answer's contrasts reach the statement, else an inversion, else None."""
     return swapped(statement, groups) or inverted(statement)
-
-
-def words(text: str) -> int:
-    return len(_WORD.findall(text))

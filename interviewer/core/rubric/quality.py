@@ -144,8 +144,9 @@ def _cross_scores(
     questions: Sequence[Question], grader: Grader
 ) -> dict[tuple[str, str], ScoreResult]:
     """(rubric's question, other question) -> the other's whole model answer on that rubric."""
-    pairs = [(r.id, a) for r in questions for a in questions if a.answer.strip() and a.id != r.id]
-    requests = [ScoreRequest(rubric_id, to_plain(answer.answer)) for rubric_id, answer in pairs]
+    plain = {a.id: to_plain(a.answer) for a in questions if a.answer.strip()}  # once per answer
+    pairs = [(r.id, a) for r in questions for a in questions if a.id in plain and a.id != r.id]
+    requests = [ScoreRequest(rubric_id, plain[answer.id]) for rubric_id, answer in pairs]
     scored = grader.score_batch(requests) if requests else []
     return {
         (rubric_id, answer.id): result

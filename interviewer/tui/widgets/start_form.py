@@ -23,6 +23,7 @@ from textual.widgets import (
 )
 
 from interviewer.core.interview.session import InterviewSettings, Order, matching
+from interviewer.core.interview.settings import MAX_TIME_LIMIT
 from interviewer.views.safe import cell
 
 if TYPE_CHECKING:
@@ -176,4 +177,4 @@ def _minutes_to_seconds(text: str) -> float | None:
         minutes = float(text)
     except ValueError:
         return None
-    return min(minutes, 24 * 60) * 60 if minutes > 0 else None  # 1e308 minutes: a day, not inf
+    return min(minutes * 60, MAX_TIME_LIMIT) if minutes > 0 else None  # 1e308 minutes: a day
