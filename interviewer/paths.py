@@ -34,7 +34,7 @@ def shipped_statements_file() -> Path:
 
 
 def shipped_verifier_dir() -> Path:
-    """Where a shipped verifier's artifact lives (none is shipped while none beats similarity)."""
+    """Where the shipped verifier's artifacts live (the NLI cross-encoder is in nli/)."""
     return weights_dir() / "verifier"
 
 

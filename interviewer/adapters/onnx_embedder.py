@@ -100,7 +100,8 @@ class OnnxEmbedder:
     def _new_session(self) -> onnxruntime.InferenceSession:
         return new_session(self.graph, self._tensors, self.threads, self._weights)
 
-    def _tensors(self) -> dict[str, Any]:
+    def _tensors(self, wanted: set[str] | None = None) -> dict[str, Any]:
+        del wanted  # a stripped graph wants them all
         from safetensors import safe_open
         from safetensors.numpy import load_file
 
@@ -138,11 +139,11 @@ class OnnxEmbedder:
 
 
 def new_session(
-    graph: Path, tensors: Callable[[], dict[str, Any]], threads: int, keep: list[Any]
+    graph: Path, tensors: Callable[[set[str]], dict[str, Any]], threads: int, keep: list[Any]
 ) -> onnxruntime.InferenceSession:
-    """An onnxruntime session over a graph whose weights are stripped: `tensors()` supplies each
-    one by its initializer name (read only when the graph wants any); `keep` holds the arrays the
-    session reads from, for as long as the session lives."""
+    """An onnxruntime session over a graph whose weights are stripped: `tensors(wanted)` supplies
+    each one by its initializer name (called only when the graph wants any); `keep` holds the
+    arrays the session reads from, for as long as the session lives."""
     import onnxruntime as ort
 
     if not graph.is_file():
@@ -156,7 +157,7 @@ def new_session(
     options.log_severity_level = 3  # errors only: nothing drawn over the TUI
     wanted = _external_initializers(graph.read_bytes())  # none: a graph with its weights
     if wanted:
-        supplied = tensors()
+        supplied = tensors(wanted)
         missing = sorted(wanted - supplied.keys())
         if missing:
             raise ValueError(f"{graph}: no weights for {', '.join(missing[:3])}")

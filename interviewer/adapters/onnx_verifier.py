@@ -1,9 +1,17 @@
 """The entailment verifier at run time: our NLI cross-encoder over the packaged MiniLM, on onnxruntime.
 
-Imports neither torch nor transformers. The committed graph (`weights/onnx/nli-minilm-l6.onnx`,
-written by `python -m eval.export_onnx --verifier`) holds no weights: they come at load time from
-the verifier's fp16 `model.safetensors` (trained by `eval/verifier/train_nli.py`) and, for the
-word-embedding matrix it does not store, from the package's `model.safetensors`. A pair is
+Imports neither torch nor transformers. Two graphs of the same model:
+
+- `weights/onnx/nli-minilm-l6-int8.onnx`, the one the product runs (`python -m eval.export_onnx
+  --verifier --int8`): fused and quantised to int8, about twice as fast, with our trained weights
+  inside; only the word-embedding matrix comes at load time, the package's (shared with the
+  embedder);
+- `weights/onnx/nli-minilm-l6.onnx` (`--verifier`), fp32, which holds no weights: they come at load
+  time from the verifier's fp16 `model.safetensors` (trained by `eval/verifier/train_nli.py`) and the
+  package's word embeddings. It is the reference the int8 model is checked against, and what a
+  verifier folder other than the shipped one (an experiment's artifact) runs on.
+
+A pair is
 tokenised as the training tokenised it (premise, hypothesis; truncated longest-first to 128 tokens),
 and the three NLI probabilities (entailment, neutral, contradiction) are handed to the grader in
 the Verifier port's order: supports, contradicts, mentions, unrelated (never, for NLI).
@@ -34,6 +42,7 @@ if TYPE_CHECKING:
     from tokenizers import Tokenizer
 
 VERIFIER_GRAPH = weights_dir() / "onnx" / "nli-minilm-l6.onnx"
+VERIFIER_INT8 = weights_dir() / "onnx" / "nli-minilm-l6-int8.onnx"
 VERIFIER_DIR = shipped_verifier_dir() / "nli"
 MAX_LENGTH = 128
 LABELS = ("entailment", "neutral", "contradiction")
@@ -46,11 +55,14 @@ class OnnxNliVerifier:
         self,
         directory: Path = VERIFIER_DIR,
         *,
-        graph: Path = VERIFIER_GRAPH,
+        graph: Path | None = None,
         batch_size: int = 32,
         threads: int | None = None,
     ) -> None:
         self.directory = directory
+        if graph is None:  # the int8 model holds the shipped weights: for the shipped folder only
+            shipped = directory == VERIFIER_DIR and VERIFIER_INT8.is_file()
+            graph = VERIFIER_INT8 if shipped else VERIFIER_GRAPH
         self.graph = graph
         self.batch_size = batch_size
         self.threads = threads or default_threads()
@@ -59,8 +71,19 @@ class OnnxNliVerifier:
         self._weights: list[Any] = []
 
     @property
+    def int8(self) -> bool:
+        return self.graph == VERIFIER_INT8
+
+    @property
+    def size_mb(self) -> float:
+        """The weights it loads from this repository (the package's vocabulary aside)."""
+        path = self.graph if self.int8 else self.directory / "model.safetensors"
+        return path.stat().st_size / 1e6
+
+    @property
     def available(self) -> bool:
-        return (self.directory / "model.safetensors").is_file() and self.graph.is_file()
+        weights = self.int8 or (self.directory / "model.safetensors").is_file()
+        return weights and self.graph.is_file()
 
     @property
     def name(self) -> str:
@@ -70,7 +93,7 @@ class OnnxNliVerifier:
         except (OSError, ValueError, AttributeError):
             seed = "?"
         where = "" if self.directory == VERIFIER_DIR else f"-{self.directory.name}"
-        return f"nli-minilm-l6{where}-s{seed}"
+        return f"nli-minilm-l6{where}-s{seed}{'-int8' if self.int8 else ''}"
 
     def load(self) -> onnxruntime.InferenceSession:
         if self._session is None:
@@ -78,15 +101,20 @@ class OnnxNliVerifier:
             self._session = new_session(self.graph, self._tensors, self.threads, self._weights)
         return self._session
 
-    def _tensors(self) -> dict[str, Any]:
+    def _tensors(self, wanted: set[str] | None = None) -> dict[str, Any]:
+        """The graph's stripped weights (all of them when `wanted` is None): the int8 model wants
+        only the vocabulary, so the fp16 file is read only for the fp32 graph."""
         from safetensors.numpy import load_file
 
-        path = self.directory / "model.safetensors"
-        try:
-            tensors: dict[str, Any] = dict(load_file(str(path)))
-        except Exception as error:
-            raise ValueError(f"{path}: not a readable weights file ({error})") from error
-        tensors[f"bert.{WORD_EMBEDDINGS}"] = package_word_embeddings()  # the embedder's copy
+        vocabulary = f"bert.{WORD_EMBEDDINGS}"
+        tensors: dict[str, Any] = {}
+        if wanted is None or wanted - {vocabulary}:
+            path = self.directory / "model.safetensors"
+            try:
+                tensors.update(load_file(str(path)))
+            except Exception as error:
+                raise ValueError(f"{path}: not a readable weights file ({error})") from error
+        tensors[vocabulary] = package_word_embeddings()  # the embedder's copy
         return tensors
 
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:

@@ -99,7 +99,7 @@ def _verifier(paths: Paths) -> None:
     if not verifier.available:
         _line(None, f"verifier: absent ({verifier.directory}), answers are graded by similarity")
         return
-    size = (verifier.directory / "model.safetensors").stat().st_size / 1e6
+    size = verifier.size_mb
     _, verifier_map = scoring_maps([paths.project_rubrics, paths.user_rubrics])
     if verifier_map is None:
         _line(

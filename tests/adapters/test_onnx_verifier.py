@@ -1,6 +1,7 @@
-"""The run-time entailment verifier on onnxruntime: the same probabilities as the trained torch
-classifier, a graph whose weights all come from the verifier's and the package's safetensors, and a
-grader that uses it by default (with the verifier map) without importing torch."""
+"""The run-time entailment verifier on onnxruntime: the fp32 graph gives the same probabilities as
+the trained torch classifier from the verifier's and the package's safetensors; the shipped int8
+model holds only our weights and stays close to the fp32 graph; the grader uses it by default (with
+the verifier map) without importing torch."""
 
 from __future__ import annotations
 
@@ -12,7 +13,12 @@ import pytest
 from safetensors.numpy import load_file
 
 from interviewer.adapters.onnx_embedder import WORD_EMBEDDINGS, _external_initializers
-from interviewer.adapters.onnx_verifier import VERIFIER_DIR, VERIFIER_GRAPH, OnnxNliVerifier
+from interviewer.adapters.onnx_verifier import (
+    VERIFIER_DIR,
+    VERIFIER_GRAPH,
+    VERIFIER_INT8,
+    OnnxNliVerifier,
+)
 from interviewer.paths import Paths
 from interviewer.wiring import build_grader, load_context
 from tests.adapters.test_onnx_embedder import score_in_a_fresh_home
@@ -41,13 +47,51 @@ def test_the_stripped_graph_takes_every_weight_from_the_two_safetensors_files() 
     assert (VERIFIER_DIR / "model.safetensors").stat().st_size < 25_000_000  # fp16, no vocabulary
 
 
+def test_the_int8_model_holds_our_weights_and_takes_only_the_vocabulary_at_load_time() -> None:
+    assert _external_initializers(VERIFIER_INT8.read_bytes()) == {f"bert.{WORD_EMBEDDINGS}"}
+    assert VERIFIER_INT8.stat().st_size < 13_000_000  # int8: about half the fp16 file
+    shipped = OnnxNliVerifier()
+    assert shipped.int8 and shipped.graph == VERIFIER_INT8 and shipped.available
+    assert shipped.name == "nli-minilm-l6-s13-int8"
+    # another folder's weights are not in the int8 model: it runs on the fp32 graph
+    assert OnnxNliVerifier(Path("elsewhere")).graph == VERIFIER_GRAPH
+
+
+@pytest.mark.model
+def test_the_int8_model_agrees_with_the_fp32_graph_of_the_committed_weights() -> None:
+    """A stale int8 model (the verifier retrained, `eval.export_onnx --verifier --int8` not run)
+    would disagree far beyond quantisation noise. Pairs: the fixed ones, and each shipped rubric's
+    first evidence statement against its own second (entailing) and another rubric's (neutral)."""
+    from interviewer.core.rubric.loading import load_rubric, rubric_files
+    from interviewer.paths import checkout_dir
+
+    firsts = [
+        kp.evidence[:2]
+        for path in rubric_files([checkout_dir() / "rubrics"])
+        for kp in load_rubric(path).key_points
+        if len(kp.evidence) >= 2
+    ][:40]
+    pairs = (
+        PAIRS
+        + [(a, b) for a, b in firsts]
+        + [(a[0], b[1]) for a, b in zip(firsts, firsts[1:] + firsts[:1], strict=True)]
+    )
+    int8 = OnnxNliVerifier().probabilities(pairs)
+    fp32 = OnnxNliVerifier(graph=VERIFIER_GRAPH).probabilities(pairs)
+    difference = np.abs(int8 - fp32)
+    assert float(difference.mean()) < 0.03 and float(difference.max()) < 0.25
+    sure = fp32.max(axis=1) > 0.6
+    assert sure.sum() >= 20
+    assert np.mean(int8[sure].argmax(axis=1) == fp32[sure].argmax(axis=1)) >= 0.95
+
+
 @pytest.mark.model
 def test_onnx_probabilities_match_the_torch_classifier() -> None:
     from eval.verifier.nli_common import load_artifact, predict
 
     model, tokenizer = load_artifact(VERIFIER_DIR)
     theirs = predict(model, tokenizer, PAIRS)
-    verifier = OnnxNliVerifier()
+    verifier = OnnxNliVerifier(graph=VERIFIER_GRAPH)
     ours = verifier.probabilities(PAIRS)
     assert ours.shape == (len(PAIRS), 3)
     assert float(np.abs(ours - theirs).max()) < 1e-4

