@@ -41,7 +41,9 @@ from typing import Any
 from interviewer.adapters.onnx_embedder import (
     GRAPH_FILE,
     STRIPPED_LOCATION,
+    TRANSPOSED,
     WORD_EMBEDDINGS,
+    supplied_value,
     weight_files,
 )
 from interviewer.adapters.onnx_verifier import (
@@ -131,7 +133,7 @@ def export_verifier_int8(target: Path, directory: Path = VERIFIER_DIR) -> dict[s
         graph = onnx.load(str(stripped), load_external_data=False)
         for tensor in graph.graph.initializer:
             if tensor.data_location == onnx.TensorProto.EXTERNAL:
-                value = np.ascontiguousarray(supplied[tensor.name], dtype=np.float32)
+                value = supplied_value(supplied, tensor.name).astype(np.float32)
                 tensor.CopyFrom(numpy_helper.from_array(value, tensor.name))
         onnx.save(graph, str(full))
         model = optimizer.optimize_model(
@@ -191,6 +193,38 @@ def strip(graph: Any, supplied: dict[str, Any]) -> list[str]:
     return stripped
 
 
+def pre_transpose(graph: Any, stripped: set[str]) -> set[str]:
+    """Each stripped weight read only by a 2-D Transpose (a Linear layer's weight before its
+    MatMul) becomes `<name>^T`, fed to the MatMul directly and handed over transposed at load time.
+    Otherwise onnxruntime folds the Transpose into a copy of its own and we keep the original alive
+    for the session: 42 MB of the embedder twice. Returns the names it renamed."""
+    readers: dict[str, int] = {}
+    for node in graph.graph.node:
+        for name in node.input:
+            readers[name] = readers.get(name, 0) + 1
+    renamed: dict[str, str] = {}  # the Transpose's output -> the new initializer's name
+    done, keep = set(), []
+    for node in graph.graph.node:
+        perm = [list(a.ints) for a in node.attribute if a.name == "perm"]
+        source = node.input[0] if node.input else ""
+        wanted = source in stripped and readers[source] == 1
+        if node.op_type == "Transpose" and perm == [[1, 0]] and wanted:
+            renamed[node.output[0]] = f"{source}{TRANSPOSED}"
+            done.add(source)
+            continue
+        keep.append(node)
+    del graph.graph.node[:]
+    for node in keep:
+        for i, name in enumerate(node.input):
+            node.input[i] = renamed.get(name, name)
+        graph.graph.node.append(node)
+    for tensor in graph.graph.initializer:
+        if tensor.name in done:
+            tensor.name = f"{tensor.name}{TRANSPOSED}"
+            tensor.dims[:] = list(reversed(tensor.dims))
+    return done
+
+
 def _export(module: Any, output: str, supplied: dict[str, Any], target: Path) -> dict[str, Any]:
     import onnx
     import torch
@@ -219,7 +253,9 @@ def _export(module: Any, output: str, supplied: dict[str, Any], target: Path) ->
         )
         graph = onnx.load(str(full))
     stripped = strip(graph, supplied)
-    kept = [(t.name, int(t.ByteSize())) for t in graph.graph.initializer if t.name not in supplied]
+    transposed = pre_transpose(graph, set(stripped))
+    stripped = [f"{name}{TRANSPOSED}" if name in transposed else name for name in stripped]
+    kept = [(t.name, int(t.ByteSize())) for t in graph.graph.initializer if t.name not in stripped]
     big = [name for name, size in kept if size > 64 * 1024]
     if big:
         raise SystemExit(f"weights the safetensors files do not supply: {', '.join(big)}")

@@ -43,6 +43,16 @@ def weight_files(layers: Path | None) -> list[Path]:
 
 
 WORD_EMBEDDINGS = "embeddings.word_embeddings.weight"
+# a stripped graph's name for a weight it wants transposed (a Linear layer's, read by MatMul)
+TRANSPOSED = "^T"
+
+
+def supplied_value(tensors: dict[str, Any], name: str) -> npt.NDArray[Any]:
+    """The value a stripped graph's initializer `name` wants: the tensor of that key, or for
+    `<key>^T` the key's matrix transposed (contiguous, so onnxruntime reads it in place)."""
+    if name.endswith(TRANSPOSED):
+        return np.ascontiguousarray(tensors[name.removesuffix(TRANSPOSED)].T)
+    return np.ascontiguousarray(tensors[name])
 
 
 @functools.cache
@@ -155,15 +165,16 @@ def new_session(
     # the cores the other thread needs (measured: p50 233 -> 144 ms for one answer under load)
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     options.log_severity_level = 3  # errors only: nothing drawn over the TUI
-    wanted = _external_initializers(graph.read_bytes())  # none: a graph with its weights
+    model = graph.read_bytes()
+    wanted = _external_initializers(model)  # none: a graph with its weights
     if wanted:
         supplied = tensors(wanted)
-        missing = sorted(wanted - supplied.keys())
+        missing = sorted(n for n in wanted if n.removesuffix(TRANSPOSED) not in supplied)
         if missing:
             raise ValueError(f"{graph}: no weights for {', '.join(missing[:3])}")
         names, values = [], []
         for name in sorted(wanted):
-            array = np.ascontiguousarray(supplied[name])
+            array = supplied_value(supplied, name)
             if array.dtype == np.float16:  # our trained weights are stored in half precision
                 array = array.astype(np.float32)
             names.append(name)
@@ -171,9 +182,7 @@ def new_session(
             keep.append(array)
         options.add_external_initializers(names, values)
     try:
-        return ort.InferenceSession(
-            str(graph), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        return ort.InferenceSession(model, sess_options=options, providers=["CPUExecutionProvider"])
     except Exception as error:
         raise ValueError(f"{graph}: these weights do not fit the graph ({error})") from error
 
@@ -210,20 +219,20 @@ def bert_feeds(encodings: Sequence[Encoding]) -> dict[str, npt.NDArray[np.int64]
     return {"input_ids": ids, "attention_mask": mask, "token_type_ids": types}
 
 
-def _external_initializers(data: bytes) -> set[str]:
+def _external_initializers(data: bytes | memoryview) -> set[str]:
     """Names of the initializers stored as external data in a serialised ModelProto (the weights the
     caller hands the session), read without the onnx package by a minimal
     protobuf walk (ModelProto.graph = 7, GraphProto.initializer = 5, TensorProto.name = 8,
     TensorProto.data_location = 14, 1 meaning EXTERNAL)."""
     names: set[str] = set()
-    for field, value in _fields(data):
-        if field == 7 and isinstance(value, bytes):
+    for field, value in _fields(memoryview(data)):  # views: no copy of an 11 MB graph's weights
+        if field == 7 and isinstance(value, memoryview):
             for gfield, gvalue in _fields(value):
-                if gfield == 5 and isinstance(gvalue, bytes):
+                if gfield == 5 and isinstance(gvalue, memoryview):
                     name, external = "", False
                     for tfield, tvalue in _fields(gvalue):
-                        if tfield == 8 and isinstance(tvalue, bytes):
-                            name = tvalue.decode("utf-8")
+                        if tfield == 8 and isinstance(tvalue, memoryview):
+                            name = bytes(tvalue).decode("utf-8")
                         elif tfield == 14 and tvalue == 1:
                             external = True
                     if external and name:
@@ -231,9 +240,9 @@ def _external_initializers(data: bytes) -> set[str]:
     return names
 
 
-def _fields(data: bytes) -> list[tuple[int, int | bytes]]:
+def _fields(data: memoryview) -> list[tuple[int, int | memoryview]]:
     """One level of a protobuf message: (field number, varint or length-delimited bytes)."""
-    out: list[tuple[int, int | bytes]] = []
+    out: list[tuple[int, int | memoryview]] = []
     position = 0
     while position < len(data):
         key, position = _varint(data, position)
@@ -254,7 +263,7 @@ def _fields(data: bytes) -> list[tuple[int, int | bytes]]:
     return out
 
 
-def _varint(data: bytes, position: int) -> tuple[int, int]:
+def _varint(data: memoryview, position: int) -> tuple[int, int]:
     result = shift = 0
     while True:
         byte = data[position]

@@ -18,6 +18,7 @@ from safetensors.numpy import load_file, save_file
 from interviewer.adapters.embedder import SentenceTransformerEmbedder
 from interviewer.adapters.onnx_embedder import (
     GRAPH_FILE,
+    TRANSPOSED,
     OnnxEmbedder,
     _external_initializers,
     weight_files,
@@ -64,8 +65,11 @@ def torch_model() -> Iterator[SentenceTransformerEmbedder]:
 
 
 def test_the_stripped_graph_takes_every_weight_from_the_two_safetensors_files() -> None:
-    names = _external_initializers(GRAPH_FILE.read_bytes())
+    wanted = _external_initializers(GRAPH_FILE.read_bytes())
+    names = {name.removesuffix(TRANSPOSED) for name in wanted}
     package, layers = (set(load_file(str(p))) for p in weight_files(tuned_layers_file()))
+    # each Linear layer's weight is handed over transposed, so onnxruntime needs no copy of it
+    assert sum(name.endswith(TRANSPOSED) for name in wanted) == 6 * 6
     assert names <= package | layers
     assert layers <= names  # every tuned tensor is used: none is silently left at the packaged one
     assert "embeddings.word_embeddings.weight" in names
