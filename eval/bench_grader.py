@@ -48,7 +48,7 @@ TYPICAL = (  # about 150 words, the length of a typical spoken answer
 
 # The floor of the run-time stack: onnxruntime and the tokenizer, the graph and its weights, one
 # encode. Written out here (no import of ours) so it costs what the libraries cost.
-BARE_ORT = """
+BARE_ORT = r"""
 import sys
 import numpy as np, onnxruntime as ort
 from safetensors.numpy import load_file
@@ -57,10 +57,14 @@ graph, folder, layers, answer = sys.argv[1:5]
 tensors = load_file(folder + "/model.safetensors")
 tensors.update({k: v.astype(np.float32) for k, v in load_file(layers).items()})
 names = sorted(n for n in tensors if not n.startswith("pooler.") and n != "embeddings.position_ids")
+linear = __import__("re").compile(r"encoder\..*\.(query|key|value|dense)\.weight$")
+values = {n + "^T" if linear.match(n) else n: tensors[n].T.copy() if linear.match(n) else tensors[n]
+          for n in names}  # the graph takes each Linear layer's weight transposed
+names = sorted(values)
 options = ort.SessionOptions()
 options.intra_op_num_threads = min(4, __import__("os").cpu_count() or 1)
 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
-options.add_external_initializers(names, [ort.OrtValue.ortvalue_from_numpy(tensors[n]) for n in names])
+options.add_external_initializers(names, [ort.OrtValue.ortvalue_from_numpy(values[n]) for n in names])
 session = ort.InferenceSession(graph, options, providers=["CPUExecutionProvider"])
 tokenizer = Tokenizer.from_file(folder + "/tokenizer.json")
 tokenizer.enable_truncation(max_length=256)

@@ -35,14 +35,17 @@ import hashlib
 import json
 import sys
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from interviewer.adapters.onnx_embedder import (
     GRAPH_FILE,
+    GRAPH_INT8,
     STRIPPED_LOCATION,
     TRANSPOSED,
     WORD_EMBEDDINGS,
+    OnnxEmbedder,
     supplied_value,
     weight_files,
 )
@@ -116,20 +119,40 @@ def export_verifier(target: Path, directory: Path = VERIFIER_DIR) -> dict[str, A
 
 
 def export_verifier_int8(target: Path, directory: Path = VERIFIER_DIR) -> dict[str, Any]:
-    """Writes the shipped int8 verifier to `target`: the fp32 graph filled with the weights, fused,
-    quantised, and its word embeddings stripped again; returns what it stripped and kept."""
+    """Writes the shipped int8 verifier to `target`; returns what it stripped and kept."""
+    config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
+    supplied = OnnxNliVerifier(directory, graph=VERIFIER_GRAPH)._tensors()
+    return _int8(lambda to: export_verifier(to, directory), supplied, config, "bert.", target)
+
+
+def export_int8(target: Path) -> dict[str, Any]:
+    """Writes the embedder's int8 model (the package's MiniLM with our tuned layers) to `target`."""
+    from interviewer.adapters.embedder import packaged_model_path
+
+    config = json.loads((packaged_model_path() / "config.json").read_text(encoding="utf-8"))
+    supplied = OnnxEmbedder(graph=GRAPH_FILE)._tensors()
+    return _int8(export, supplied, config, "", target)
+
+
+def _int8(
+    write_stripped: Callable[[Path], Any],
+    supplied: dict[str, Any],
+    config: dict[str, Any],
+    prefix: str,
+    target: Path,
+) -> dict[str, Any]:
+    """The stripped fp32 graph filled with its weights, fused, quantised, and its word embeddings
+    stripped again (shared at load time)."""
     import numpy as np
     import onnx
     from onnx import numpy_helper
     from onnxruntime.quantization import QuantType, quantize_dynamic
     from onnxruntime.transformers import optimizer
 
-    config = json.loads((directory / "config.json").read_text(encoding="utf-8"))
-    supplied = OnnxNliVerifier(directory, graph=VERIFIER_GRAPH)._tensors()
-    vocabulary = f"bert.{WORD_EMBEDDINGS}"
+    vocabulary = f"{prefix}{WORD_EMBEDDINGS}"
     with tempfile.TemporaryDirectory() as tmp:
         stripped, full, fused = (Path(tmp) / n for n in ("stripped", "full", "fused"))
-        export_verifier(stripped, directory)
+        write_stripped(stripped)
         graph = onnx.load(str(stripped), load_external_data=False)
         for tensor in graph.graph.initializer:
             if tensor.data_location == onnx.TensorProto.EXTERNAL:
@@ -141,7 +164,7 @@ def export_verifier_int8(target: Path, directory: Path = VERIFIER_DIR) -> dict[s
             model_type="bert",
             num_heads=int(config["num_attention_heads"]),
             hidden_size=int(config["hidden_size"]),
-            opt_level=1,  # onnxruntime's basic passes: folds the weights' transposes
+            opt_level=1,  # onnxruntime's basic passes: constant folding
         )
         fusions = {k: v for k, v in model.get_fused_operator_statistics().items() if v}
         if fusions.get("Attention", 0) != int(config["num_hidden_layers"]):
@@ -156,10 +179,9 @@ def export_verifier_int8(target: Path, directory: Path = VERIFIER_DIR) -> dict[s
             extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
         )
     quantised = onnx.load(str(target))
-    names = [t.name for t in quantised.graph.initializer]
-    if vocabulary not in names:
+    if vocabulary not in {t.name for t in quantised.graph.initializer}:
         raise SystemExit(f"{vocabulary}: not in the quantised graph")
-    strip(quantised, {vocabulary: supplied[vocabulary]})
+    strip(quantised, {vocabulary: supplied[WORD_EMBEDDINGS if not prefix else vocabulary]})
     quantised.producer_version = ""
     quantised.doc_string = ""
     target.write_bytes(quantised.SerializeToString(deterministic=True))
@@ -271,17 +293,20 @@ def main() -> int:
     parser.add_argument("--out", type=Path, default=None)
     parser.add_argument("--verifier", action="store_true", help="the NLI verifier's graph")
     parser.add_argument(
-        "--int8", action="store_true", help="with --verifier: the fused int8 model that ships"
+        "--int8", action="store_true", help="the fused int8 model (the verifier's ships)"
     )
     parser.add_argument(
         "--check", action="store_true", help="exit 1 if the committed graph differs"
     )
     args = parser.parse_args()
-    if args.int8 and not args.verifier:
-        parser.error("--int8 goes with --verifier")
-    write = (export_verifier_int8 if args.int8 else export_verifier) if args.verifier else export
+    write, default = {
+        (False, False): (export, GRAPH_FILE),
+        (False, True): (export_int8, GRAPH_INT8),
+        (True, False): (export_verifier, VERIFIER_GRAPH),
+        (True, True): (export_verifier_int8, VERIFIER_INT8),
+    }[(args.verifier, args.int8)]
     if args.out is None:
-        args.out = (VERIFIER_INT8 if args.int8 else VERIFIER_GRAPH) if args.verifier else GRAPH_FILE
+        args.out = default
     if args.check:
         with tempfile.TemporaryDirectory() as tmp:
             fresh = Path(tmp) / "graph.onnx"

@@ -31,6 +31,7 @@ from interviewer.adapters.onnx_embedder import (
     WORD_EMBEDDINGS,  # the package's key; the verifier's graph has "bert." before it
     bert_feeds,
     default_threads,
+    length_groups,
     new_session,
     package_word_embeddings,
     packaged_tokenizer,
@@ -61,7 +62,7 @@ class OnnxNliVerifier:
     ) -> None:
         self.directory = directory
         if graph is None:  # the int8 model holds the shipped weights: for the shipped folder only
-            shipped = directory == VERIFIER_DIR and VERIFIER_INT8.is_file()
+            shipped = directory.resolve() == VERIFIER_DIR.resolve() and VERIFIER_INT8.is_file()
             graph = VERIFIER_INT8 if shipped else VERIFIER_GRAPH
         self.graph = graph
         self.batch_size = batch_size
@@ -92,7 +93,9 @@ class OnnxNliVerifier:
             seed = json.loads(meta.read_text(encoding="utf-8")).get("seed", "?")
         except (OSError, ValueError, AttributeError):
             seed = "?"
-        where = "" if self.directory == VERIFIER_DIR else f"-{self.directory.name}"
+        where = (
+            "" if self.directory.resolve() == VERIFIER_DIR.resolve() else f"-{self.directory.name}"
+        )
         return f"nli-minilm-l6{where}-s{seed}{'-int8' if self.int8 else ''}"
 
     def load(self) -> onnxruntime.InferenceSession:
@@ -120,20 +123,20 @@ class OnnxNliVerifier:
     def probabilities(self, pairs: Sequence[tuple[str, str]]) -> npt.NDArray[np.float32]:
         """(premise, hypothesis) -> (n, 3) in LABELS order; a pair asked twice in one call is run once."""
         out = np.zeros((len(pairs), len(LABELS)), dtype=np.float32)
-        distinct = sorted(set(pairs), key=lambda p: len(p[0]) + len(p[1]))
+        distinct = list(dict.fromkeys(pairs))
         if not distinct:
             return out
         session = self.load()
         assert self._tokenizer is not None
+        encodings = self._tokenizer.encode_batch(distinct)
         found: dict[tuple[str, str], npt.NDArray[np.float32]] = {}
-        for start in range(0, len(distinct), self.batch_size):
-            chunk = distinct[start : start + self.batch_size]
-            feeds = bert_feeds(self._tokenizer.encode_batch(chunk))
+        for rows in length_groups([len(e.ids) for e in encodings], self.batch_size):
+            feeds = bert_feeds([encodings[i] for i in rows])
             logits = np.asarray(session.run(["logits"], feeds)[0], dtype=np.float32)
             logits -= logits.max(axis=1, keepdims=True)
             probs = np.exp(logits)
             probs /= probs.sum(axis=1, keepdims=True)
-            found.update(zip(chunk, probs, strict=True))
+            found.update(zip((distinct[i] for i in rows), probs, strict=True))
         for i, pair in enumerate(pairs):
             out[i] = found[pair]
         return out
