@@ -46,6 +46,10 @@ TYPICAL = (  # about 150 words, the length of a typical spoken answer
     "stream of events."
 )
 
+# Issue 17: "warm p50 per answer no slower than today with the verifier on"; today was the torch
+# grader's p50 on this answer when the issue was filed (README, "Start-up speed", before column).
+BEFORE_P50_MS = 61
+
 # The floor of the run-time stack: onnxruntime and the tokenizer, the graph and its weights, one
 # encode. Written out here (no import of ours) so it costs what the libraries cost.
 BARE_ORT = r"""
@@ -265,8 +269,8 @@ def worker_rows(bench: Bench, home: Path) -> tuple[list[Row], str]:
             "warm latency p50",
             p50,
             "ms",
-            "<= 40",
-            p50 <= 40,
+            f"<= {BEFORE_P50_MS}",
+            p50 <= BEFORE_P50_MS,
             f"{runs}; {p50 / bare50:.2f}x a bare encode of its sentences ({bare50:.1f} ms)",
         ),
         Row("warm latency p95", p95, "ms", note=runs),
