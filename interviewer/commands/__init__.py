@@ -53,3 +53,17 @@ def is_database(out: Path, database: Path) -> bool:
         except (OSError, RuntimeError):  # RuntimeError: a symbolic link loop (Python 3.11)
             continue
     return False
+
+
+def positive_int(value: str) -> int:
+    """argparse type of a count or a width: a whole number, 1 or more (`--limit -1` would slice
+    the table from the end)."""
+    import argparse
+
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more, not {number}")
+    return number

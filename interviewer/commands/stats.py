@@ -11,7 +11,7 @@ from __future__ import annotations
 import argparse
 from typing import TYPE_CHECKING
 
-from interviewer.commands import CommandError
+from interviewer.commands import CommandError, positive_int
 from interviewer.views.progress import due_table, progress_plot, weakest_table
 
 if TYPE_CHECKING:
@@ -28,8 +28,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     stats.add_argument(
         "--question", help="plot one question's scores: its id, a unique start of it, or its number"
     )
-    stats.add_argument("--limit", type=int, default=10, help="rows of weakest key points and due")
-    stats.add_argument("--width", type=int, help="plot width (default: the terminal's)")
+    stats.add_argument(
+        "--limit", type=positive_int, default=10, help="rows of weakest key points and due"
+    )
+    stats.add_argument("--width", type=positive_int, help="plot width (default: the terminal's)")
     stats.set_defaults(handler=_run)
 
 

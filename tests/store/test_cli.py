@@ -71,6 +71,18 @@ def test_stats_draws_the_plot_and_lists_weak_points_and_due(
     assert CIRCUIT[:20] in out and CACHE[:20] in out
 
 
+@pytest.mark.parametrize("argument", ["--limit", "--width"])
+@pytest.mark.parametrize("value", ["-1", "0", "ten"])
+def test_stats_refuses_a_count_below_one_in_one_line(
+    argument: str, value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["stats", argument, value])
+    assert exit_.value.code == 2
+    err = capsys.readouterr().err
+    assert f"argument {argument}:" in err and ("1 or more" in err or "not a whole number" in err)
+
+
 def test_stats_with_no_data_says_what_to_do(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["stats"]) == 0
     assert "No scored answers yet" in capsys.readouterr().out

@@ -48,6 +48,29 @@ def test_import_refuses_a_bad_file_with_one_line() -> None:
         )
 
 
+def test_import_refuses_a_negative_time_taken_and_stores_nothing(
+    filled: tuple[SqliteTranscriptStore, int], tmp_path: Path
+) -> None:
+    store, session = filled
+    exported = to_json(store.load_session(session))
+    first = re.search(r'"seconds": [0-9.]+', exported)
+    assert first is not None
+    tampered = exported.replace(first.group(0), '"seconds": -5.0', 1)
+    with pytest.raises(
+        ValueError, match=r"^answers\.0\.seconds: the time taken cannot be negative$"
+    ):
+        from_json(tampered)
+    path = tmp_path / "tampered.json"
+    path.write_text(tampered, encoding="utf-8")
+    home = Paths.from_env()
+    home.home.mkdir(parents=True, exist_ok=True)
+    user = open_store(home)
+    before = len(user.list_sessions())
+    user.import_session(from_json(exported))  # the untampered file goes in
+    assert main(["export", "--import", str(path)]) == 2
+    assert len(user.list_sessions()) == before + 1  # and the tampered one does not
+
+
 def test_the_cli_exports_and_imports(
     filled: tuple[SqliteTranscriptStore, int], tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -49,12 +49,16 @@ def from_json(text: str) -> SessionRecord:
     if not isinstance(data, dict) or data.get("format") != "interviewer.session/1":
         raise ValueError("not an interviewer session export (no 'format': 'interviewer.session/1')")
     try:
-        return SessionRecord.model_validate(data)
+        record = SessionRecord.model_validate(data)
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
         message = " ".join(str(first["msg"]).split())
         raise ValueError(f"{where}: {message}"[:300]) from None
+    for i, answer in enumerate(record.answers):  # the store reads what it has as it is; a file
+        if answer.seconds < 0:  # says how long an answer took, and that is never negative
+            raise ValueError(f"answers.{i}.seconds: the time taken cannot be negative")
+    return record
 
 
 def _check_values(data: object) -> None:
