@@ -96,10 +96,12 @@ def read_jsonl(path: Path) -> list[LabelledAnswer]:
 
 
 def load_labelled(paths: Iterable[Path] = (DEFAULT_DATA,)) -> list[LabelledAnswer]:
-    """Every answer in the given files or folders (`*.jsonl`), ids unique."""
+    """Every answer in the given files or folders (`*.jsonl`, regular files only: a FIFO in a
+    folder would block the read), ids unique. A file named outright is read as it is (a pipe
+    with a writer is data)."""
     rows: list[LabelledAnswer] = []
     for path in paths:
-        files = sorted(path.glob("*.jsonl")) if path.is_dir() else [path]
+        files = sorted(p for p in path.glob("*.jsonl") if p.is_file()) if path.is_dir() else [path]
         for file in files:
             rows.extend(read_jsonl(file))
     seen: set[str] = set()
