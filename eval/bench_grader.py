@@ -57,14 +57,11 @@ import sys
 import numpy as np, onnxruntime as ort
 from safetensors.numpy import load_file
 from tokenizers import Tokenizer
-graph, folder, layers, answer = sys.argv[1:5]
+graph, folder, layers, answer, wanted = sys.argv[1:6]
 tensors = load_file(folder + "/model.safetensors")
 tensors.update({k: v.astype(np.float32) for k, v in load_file(layers).items()})
-names = sorted(n for n in tensors if not n.startswith("pooler.") and n != "embeddings.position_ids")
-linear = __import__("re").compile(r"encoder\..*\.(query|key|value|dense)\.weight$")
-values = {n + "^T" if linear.match(n) else n: tensors[n].T.copy() if linear.match(n) else tensors[n]
-          for n in names}  # the graph takes each Linear layer's weight transposed
-names = sorted(values)
+names = sorted(open(wanted).read().split())  # the graph's stripped weights; "^T": transposed
+values = {n: tensors[n[:-2]].T.copy() if n.endswith("^T") else tensors[n] for n in names}
 options = ort.SessionOptions()
 options.intra_op_num_threads = min(4, __import__("os").cpu_count() or 1)
 options.add_session_config_entry("session.intra_op.allow_spinning", "0")
@@ -235,7 +232,17 @@ def bare_runs(bench: Bench, tmp: Path, answer: Path) -> tuple[list[Run], list[Ru
     graph = REPO / "interviewer" / "weights" / "onnx" / "minilm-l6.onnx"
     layers = REPO / "interviewer" / "weights" / "contrast" / "layers.safetensors"
     ort_command = [sys.executable, str(ort_script), str(graph), str(get_model_path())]
-    ort_command += [str(layers), str(answer)]
+    wanted = tmp / "wanted.txt"  # the graph's stripped weights, listed by a child: the parent
+    list_them = (  # stays small (no numpy), so it cannot raise a child's peak RSS
+        "import sys; from pathlib import Path; "
+        "from interviewer.adapters.onnx_embedder import _external_initializers as names; "
+        "print('\\n'.join(sorted(names(Path(sys.argv[1]).read_bytes()))))"
+    )
+    listed = subprocess.run(
+        [sys.executable, "-c", list_them, str(graph)], capture_output=True, text=True, check=True
+    )
+    wanted.write_text(listed.stdout, encoding="utf-8")
+    ort_command += [str(layers), str(answer), str(wanted)]
     st_command = [sys.executable, str(st_script), str(answer)]
     env = bench.env(tmp / "bare-home")
     ort = [spawn(ort_command, env, "encoded") for _ in range(bench.runs)]

@@ -7,10 +7,12 @@ Writes the embedder's fused int8 model (`python -m eval.export_onnx --int8`, to
 --no-record` with it in a fresh user directory, so the rubric statements are embedded by the int8
 model too (its name, and so its statement cache, ends in `-int8`). Compare with `interviewer eval`.
 
-Measured (2026-12-06, with the int8 verifier): kp ROC-AUC 0.829 -> 0.826, Spearman 0.693 -> 0.685,
-verdict QWK 0.579 -> 0.567, MAE 1.572 -> 1.588, messy Spearman 0.445 -> 0.428; one answer's
-sentences 38 -> 21 ms. Its vectors are 0.992 cosine of the fp32 ones: the grade does not hold, so
-the fp32 embedder ships.
+Measured (2026-12-06, with the int8 verifier; fp32 in brackets): kp ROC-AUC 0.826-0.827 (0.829),
+Spearman 0.685-0.691 (0.693), verdict QWK 0.567-0.569 (0.578), messy Spearman 0.428-0.441 (0.446);
+one answer's sentences 38 -> 21 ms. The two runs differ only in how the texts were batched: dynamic
+int8 quantises a run's activations with one scale for the whole batch, so a sentence's vector
+depends on the sentences run with it (0.992 cosine of the fp32 vector on average). The grade does
+not hold, and would depend on batching: the fp32 embedder ships.
 """
 
 from __future__ import annotations

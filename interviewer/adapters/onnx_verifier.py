@@ -57,23 +57,34 @@ class OnnxNliVerifier:
         directory: Path = VERIFIER_DIR,
         *,
         graph: Path | None = None,
-        batch_size: int = 32,
+        batch_size: int | None = None,
         threads: int | None = None,
     ) -> None:
         self.directory = directory
         if graph is None:  # the int8 model holds the shipped weights: for the shipped folder only
-            shipped = directory.resolve() == VERIFIER_DIR.resolve() and VERIFIER_INT8.is_file()
-            graph = VERIFIER_INT8 if shipped else VERIFIER_GRAPH
+            graph = VERIFIER_INT8 if self.shipped and VERIFIER_INT8.is_file() else VERIFIER_GRAPH
         self.graph = graph
-        self.batch_size = batch_size
+        if self.int8 and not self.shipped:
+            raise ValueError(f"{graph} holds the shipped verifier's weights, not {directory}'s")
+        # int8 quantises each run's activations with one scale for the whole batch, so a pair's
+        # probabilities would depend on the pairs beside it (measured: up to 0.19, the label of 7%
+        # of pairs): it runs one pair at a time, as deterministic as fp32 (+2 ms an answer)
+        self.batch_size = batch_size or (1 if self.int8 else 32)
         self.threads = threads or default_threads()
         self._session: onnxruntime.InferenceSession | None = None
         self._tokenizer: Tokenizer | None = None
         self._weights: list[Any] = []
 
     @property
+    def shipped(self) -> bool:
+        """Whether this is the shipped verifier's folder (however the path is spelt)."""
+        return self.directory.resolve() == VERIFIER_DIR.resolve()
+
+    @property
     def int8(self) -> bool:
-        return self.graph == VERIFIER_INT8
+        """Whether it runs the shipped int8 model (the file `eval.export_onnx --verifier --int8`
+        writes; a copy elsewhere is run as a plain graph would be)."""
+        return self.graph.resolve() == VERIFIER_INT8.resolve()
 
     @property
     def size_mb(self) -> float:
@@ -93,9 +104,7 @@ class OnnxNliVerifier:
             seed = json.loads(meta.read_text(encoding="utf-8")).get("seed", "?")
         except (OSError, ValueError, AttributeError):
             seed = "?"
-        where = (
-            "" if self.directory.resolve() == VERIFIER_DIR.resolve() else f"-{self.directory.name}"
-        )
+        where = "" if self.shipped else f"-{self.directory.name}"
         return f"nli-minilm-l6{where}-s{seed}{'-int8' if self.int8 else ''}"
 
     def load(self) -> onnxruntime.InferenceSession:

@@ -6,6 +6,8 @@ from __future__ import annotations
 import itertools
 import random
 
+import pytest
+
 from interviewer.adapters.onnx_embedder import RUN_OVERHEAD, length_groups
 
 
@@ -51,6 +53,11 @@ def test_the_batches_are_the_cheapest_cut_of_the_sorted_texts() -> None:
         flat = [lengths[i] for g in groups for i in g]
         assert flat == sorted(flat)  # each batch holds neighbours in length
         assert cost(lengths, groups, overhead) == cheapest(lengths, limit, overhead)
+
+
+def test_a_limit_below_one_is_refused() -> None:
+    with pytest.raises(ValueError, match="at least one"):
+        length_groups([5, 3, 9], 0)
 
 
 def test_nothing_to_run_gives_no_batch_and_equal_lengths_share_one() -> None:

@@ -59,6 +59,27 @@ def test_the_int8_model_holds_our_weights_and_takes_only_the_vocabulary_at_load_
     assert OnnxNliVerifier(Path("elsewhere")).graph == VERIFIER_GRAPH
 
 
+def test_the_int8_model_was_made_from_the_committed_weights() -> None:
+    """Retraining the verifier without `python -m eval.export_onnx --verifier --int8` fails here."""
+    import hashlib
+
+    import onnx
+
+    from eval.export_onnx import WEIGHTS_SHA256
+
+    model = onnx.load(str(VERIFIER_INT8), load_external_data=False)
+    recorded = {p.key: p.value for p in model.metadata_props}
+    weights = (VERIFIER_DIR / "model.safetensors").read_bytes()
+    assert recorded[WEIGHTS_SHA256] == hashlib.sha256(weights).hexdigest()
+
+
+def test_the_int8_model_is_refused_with_another_verifiers_folder(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="holds the shipped verifier's weights"):
+        OnnxNliVerifier(tmp_path, graph=VERIFIER_INT8)
+    spelt_otherwise = OnnxNliVerifier(VERIFIER_DIR / ".." / "nli")  # the same folder
+    assert spelt_otherwise.shipped and spelt_otherwise.int8 and spelt_otherwise.batch_size == 1
+
+
 @pytest.mark.model
 def test_the_int8_model_agrees_with_the_fp32_graph_of_the_committed_weights() -> None:
     """A stale int8 model (the verifier retrained, `eval.export_onnx --verifier --int8` not run)
@@ -85,6 +106,17 @@ def test_the_int8_model_agrees_with_the_fp32_graph_of_the_committed_weights() ->
     sure = fp32.max(axis=1) > 0.6
     assert sure.sum() >= 20
     assert np.mean(int8[sure].argmax(axis=1) == fp32[sure].argmax(axis=1)) >= 0.95
+
+
+@pytest.mark.model
+def test_a_pairs_probabilities_do_not_depend_on_the_pairs_scored_with_it() -> None:
+    """The int8 model quantises a run's activations with one scale, so it runs pairs one at a
+    time: an answer scored alone, in `eval` or in a batch gets the same verifier reading."""
+    verifier = OnnxNliVerifier()
+    together = verifier.probabilities(PAIRS)
+    alone = np.vstack([verifier.probabilities([pair]) for pair in PAIRS])
+    assert float(np.abs(together - alone).max()) < 1e-6
+    assert float(np.abs(verifier.probabilities(PAIRS[::-1])[::-1] - together).max()) < 1e-6
 
 
 @pytest.mark.model
