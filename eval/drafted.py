@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from dataclasses import fields, replace
 from typing import Any
 
+from interviewer.core.bank.schema import Question
 from interviewer.core.grading.embedding import StatementCache
 from interviewer.core.grading.grader import Grader
 from interviewer.core.result import Flag
@@ -44,6 +45,21 @@ def _settings(pairs: Sequence[str]) -> DraftSettings:
         parsed: Any = bool(float(value)) if cast is bool else cast(value)
         settings = replace(settings, **{name: parsed})
     return settings
+
+
+def drafted_grader(
+    embedder: Any,
+    questions: Sequence[Question],
+    params: Any,
+    verifier: Any = None,
+    settings: DraftSettings | None = None,
+) -> Grader:
+    """A grader of `questions` by rubrics drafted from their key points and model answers alone."""
+    cache = StatementCache(embedder, None)
+    rubrics = {q.id: draft_rubric(q, cache, settings or DraftSettings()) for q in questions}
+    prompts = {q.id: f"{q.title}. {q.prompt}" for q in questions}
+    answers = {q.id: q.answer for q in questions}
+    return Grader(embedder, rubrics, prompts, params, cache, verifier, answers=answers)
 
 
 def _halves(answers: list[LabelledAnswer], numbers: dict[str, int]) -> dict[str, list[int]]:
@@ -86,17 +102,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     answers = [a for a in load_labelled() if a.question in numbers]
     halves = _halves(answers, numbers)
     hand = build_grader(context, embedder, paths=paths, use_verifier=not args.no_verifier)
-    cache = StatementCache(embedder, None)
-    drafted_rubrics = {q.id: draft_rubric(q, cache, settings) for q in questions}
-    drafted = Grader(
-        embedder,
-        drafted_rubrics,
-        context.prompts(),
-        hand.params,  # the same map and verifier as the hand-written rubrics get
-        cache,
-        hand.verifier,
-        answers={q.id: q.answer for q in questions},
-    )
+    # the same map and verifier as the hand-written rubrics get
+    drafted = drafted_grader(embedder, questions, hand.params, hand.verifier, settings)
+    drafted_rubrics = drafted.rubrics
     hand_table, hand_pasted = (
         ({h: {m: float("nan") for m in METRICS} for h in halves}, 0)
         if args.drafted_only

@@ -28,10 +28,9 @@ from typing import Any
 
 import numpy as np
 
+from eval.drafted import drafted_grader
 from interviewer.core.bank.schema import MAX_LABEL, Difficulty, Question
-from interviewer.core.grading.embedding import StatementCache
 from interviewer.core.grading.grader import Grader, ScoreRequest
-from interviewer.core.rubric.drafting import draft_rubric
 from interviewer.evaluation import external, metrics
 from interviewer.evaluation.zero_shot import pair_similarity
 from interviewer.wiring import default_embedder, default_verifier, load_context
@@ -69,16 +68,6 @@ def _grade(grader: Grader, rows: Sequence[tuple[str, str]]) -> np.ndarray:
     return np.array([r.score for r in results], dtype=np.float64)
 
 
-def _grader(
-    embedder: Any, questions: Sequence[Question], params: Any, verifier: Any = None
-) -> Grader:
-    cache = StatementCache(embedder, None)
-    rubrics = {q.id: draft_rubric(q, cache) for q in questions}
-    prompts = {q.id: f"{q.title}. {q.prompt}" for q in questions}
-    answers = {q.id: q.answer for q in questions}
-    return Grader(embedder, rubrics, prompts, params, cache, verifier, answers=answers)
-
-
 def mohler(embedder: Any, params: Any, verifier: Any = None) -> dict[str, float]:
     rows = [r for r in external._jsonl("mohler", "mohler.jsonl") if r["open_ended"]]
     by_question: dict[str, dict[str, Any]] = {}
@@ -88,7 +77,7 @@ def mohler(embedder: Any, params: Any, verifier: Any = None) -> dict[str, float]
         _question(qid, r["question"], [r["reference_answer"]], i + 1)
         for i, (qid, r) in enumerate(sorted(by_question.items()))
     ]
-    grader = _grader(embedder, questions, params, verifier)
+    grader = drafted_grader(embedder, questions, params, verifier)
     scores = _grade(
         grader, [(_slug("mohler", r["question_id"]), r["student_answer"]) for r in rows]
     )
@@ -111,7 +100,7 @@ def semeval(embedder: Any, params: Any, verifier: Any = None) -> dict[str, Any]:
         )
         for i, q in enumerate(specs)
     ]
-    grader = _grader(embedder, questions, params, verifier)
+    grader = drafted_grader(embedder, questions, params, verifier)
     by_split: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for answer in external._jsonl("semeval2013", "semeval2013_2way.jsonl"):
         by_split.setdefault((answer["corpus"], answer["split"]), []).append(answer)

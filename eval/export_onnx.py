@@ -189,7 +189,7 @@ def _int8(
     quantised = onnx.load(str(target))
     if vocabulary not in {t.name for t in quantised.graph.initializer}:
         raise SystemExit(f"{vocabulary}: not in the quantised graph")
-    strip(quantised, {vocabulary: supplied[WORD_EMBEDDINGS if not prefix else vocabulary]})
+    strip(quantised, {vocabulary: supplied[vocabulary]})
     quantised.producer_version = ""
     quantised.doc_string = ""
     del quantised.metadata_props[:]

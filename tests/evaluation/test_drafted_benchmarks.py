@@ -4,7 +4,8 @@ reference answers, and a grader that scores answers to it."""
 
 from __future__ import annotations
 
-from eval.drafted_benchmarks import _grader, _label, _question, _slug
+from eval.drafted import drafted_grader
+from eval.drafted_benchmarks import _label, _question, _slug
 from interviewer.core.bank.schema import MAX_LABEL
 from interviewer.core.grading.embedding import HashingEmbedder
 from interviewer.core.grading.grader import ScoreRequest
@@ -22,7 +23,7 @@ def test_a_benchmark_question_becomes_a_bank_question_with_a_drafted_rubric() ->
     question = _question(qid, "What is the role of a prototype program?", REFERENCES, 1)
     assert question.key_points == [REFERENCES[0]]
     assert all(f"- {r}" in question.answer for r in REFERENCES)
-    grader = _grader(HashingEmbedder(), [question], ScoringParams())
+    grader = drafted_grader(HashingEmbedder(), [question], ScoringParams())
     (point,) = grader.rubric_for(qid).key_points
     assert REFERENCES[0] in point.evidence and REFERENCES[1] in point.evidence
     good, bad = grader.score_batch(
